@@ -1,0 +1,82 @@
+#include "core/console.h"
+
+#include <stdint.h>
+
+#include "arch/riscv64/csr.h"
+#include "arch/riscv64/sbi.h"
+#include "drivers/uart.h"
+#include "lib/format.h"
+
+static int uart_ready;
+
+/* Received bytes: written only by the interrupt handler, read only by
+ * console_getc, so free-running head/tail indices need no lock. */
+#define INPUT_SIZE 256
+static char input_buf[INPUT_SIZE];
+static volatile uint32_t input_head, input_tail;
+static uint32_t input_dropped;
+
+void console_init(void)
+{
+    uart_init();
+    uart_ready = 1;
+}
+
+void console_putc(char c)
+{
+    /* Terminals want CR LF; kernel strings use LF. */
+    if (c == '\n')
+        console_putc('\r');
+    if (uart_ready)
+        uart_putc(c);
+    else
+        sbi_console_putchar(c);
+}
+
+void console_puts(const char *s)
+{
+    while (*s)
+        console_putc(*s++);
+}
+
+static void console_sink(void *ctx, char c)
+{
+    (void)ctx;
+    console_putc(c);
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+    return kvformat(console_sink, 0, fmt, ap);
+}
+
+int kprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvprintf(fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void console_receive_interrupt(void)
+{
+    int c;
+    while ((c = uart_getc()) >= 0) {
+        if (input_head - input_tail >= INPUT_SIZE) {
+            input_dropped++;
+            continue;
+        }
+        input_buf[input_head % INPUT_SIZE] = (char)c;
+        input_head++;
+    }
+}
+
+int console_getc(void)
+{
+    while (input_head == input_tail)
+        wait_for_interrupt();
+    char c = input_buf[input_tail % INPUT_SIZE];
+    input_tail++;
+    return (unsigned char)c;
+}

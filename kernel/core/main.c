@@ -1,0 +1,64 @@
+/*
+ * kmain: the boot order. Each step may use only what the steps before it set
+ * up: the console first (so everything after can report), then the device
+ * tree (which says what memory and which boot arguments we have), traps,
+ * memory, interrupts.
+ */
+#include "arch/riscv64/csr.h"
+#include "arch/riscv64/sbi.h"
+#include "core/boot.h"
+#include "core/console.h"
+#include "core/monitor.h"
+#include "core/panic.h"
+#include "core/selftest.h"
+#include "core/timer.h"
+#include "core/trap.h"
+#include "core/version.h"
+#include "drivers/plic.h"
+#include "drivers/uart.h"
+#include "lib/bootargs.h"
+#include "mm/mm.h"
+
+struct boot_info boot_info;
+
+/* The device tree is at most this big; fdt_parse checks its real size. */
+#define FDT_MAX_SIZE (1UL << 20)
+
+__attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
+{
+    boot_info.hartid = hartid;
+    boot_info.fdt_blob = fdt_blob;
+    boot_info.boot_time_us = uptime_us();
+
+    console_init();
+    kprintf("rumpk %s (git %s): RISC-V 64 kernel, hart %lu, S-mode\n", rumpk_version,
+            rumpk_git_rev, (unsigned long)hartid);
+    trap_init();
+
+    const char *error;
+    if (fdt_parse(fdt_blob, FDT_MAX_SIZE, &boot_info.fdt, &error) != 0)
+        panic("%s (blob at 0x%lx)", error, (unsigned long)fdt_blob);
+    boot_info.bootargs = boot_info.fdt.bootargs;
+    long sbi_version = sbi_spec_version();
+    kprintf("[boot] SBI spec %ld.%ld, device tree at 0x%lx (%u bytes), bootargs \"%s\"\n",
+            sbi_version >> 24, sbi_version & 0xffffff, (unsigned long)fdt_blob,
+            boot_info.fdt.total_size, boot_info.bootargs);
+
+    mm_init(&boot_info.fdt, fdt_blob);
+
+    plic_init();
+    plic_enable(UART0_IRQ);
+    csr_set(sie, SIE_SEIE);
+    timer_init(boot_info.fdt.timebase_hz);
+    csr_set(sstatus, SSTATUS_SIE);
+
+    boot_info.ready_time_us = uptime_us();
+    kprintf("[boot] ready in %lu us\n",
+            (unsigned long)(boot_info.ready_time_us - boot_info.boot_time_us));
+
+    char test[32];
+    if (bootarg_get(boot_info.bootargs, "selftest", test, sizeof test))
+        selftest_run(test);
+
+    monitor_run();
+}

@@ -1,0 +1,55 @@
+#include "core/trap.h"
+
+#include "arch/riscv64/csr.h"
+#include "core/console.h"
+#include "core/panic.h"
+#include "core/timer.h"
+#include "drivers/plic.h"
+#include "drivers/uart.h"
+
+extern void trap_entry(void);
+
+struct trap_frame *last_trap_frame;
+
+enum {
+    IRQ_S_SOFTWARE = 1,
+    IRQ_S_TIMER = 5,
+    IRQ_S_EXTERNAL = 9,
+};
+
+void trap_init(void)
+{
+    csr_write(stvec, (uint64_t)trap_entry); /* mode 0: direct */
+}
+
+static void external_interrupt(void)
+{
+    uint32_t irq;
+    while ((irq = plic_claim()) != 0) {
+        if (irq == UART0_IRQ)
+            console_receive_interrupt();
+        else
+            kprintf("[trap] spurious external interrupt %u\n", irq);
+        plic_complete(irq);
+    }
+}
+
+void trap_handler(struct trap_frame *tf)
+{
+    last_trap_frame = tf;
+    if (tf->scause & SCAUSE_INTERRUPT) {
+        switch (tf->scause & ~SCAUSE_INTERRUPT) {
+        case IRQ_S_TIMER:
+            timer_interrupt();
+            return;
+        case IRQ_S_EXTERNAL:
+            external_interrupt();
+            return;
+        default:
+            panic_trap(tf, "unexpected interrupt");
+        }
+    }
+    /* Every exception in the kernel is a kernel bug: there is no user mode
+     * yet whose mistakes we would survive. */
+    panic_trap(tf, "unexpected trap");
+}

@@ -1,0 +1,38 @@
+"""GDB against a live QEMU: symbols, globals and the trap frame type."""
+import re
+
+
+def test_gdb_stops_at_kmain_and_reads_kernel_globals(gdb):
+    r = gdb(["break kmain", "continue", "print rumpk_version",
+             "break monitor_run", "continue", "print kernel_pages.free",
+             "print/x boot_info.fdt.memory", "info registers pc"])
+    out = r.output
+    assert re.search(r"Breakpoint 1, kmain \(hartid=0, fdt_blob=0x87e00000\)", out), out
+    assert re.search(r'\$1 = 0x[0-9a-f]+ <rumpk_version> "0\.1\.0"', out), out
+    assert re.search(r"Breakpoint 2, monitor_run \(\)", out), out
+    free = int(re.search(r"\$2 = (\d+)", out).group(1))
+    # GDB and the console agree on the page pool.
+    console = r.console
+    assert re.search(rf"\[mm\] RAM 128 MiB .*: {free} pages free", console), console
+    assert "{base = 0x80000000, size = 0x8000000}" in out, out
+    assert re.search(r"pc\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <monitor_run>", out), out
+
+
+def test_gdb_knows_the_trap_frame_type_and_reads_a_live_frame(gdb):
+    r = gdb(["ptype struct trap_frame", "break panic_trap", "continue",
+             "print tf->scause", "print/x tf->stval", "print tf->sepc",
+             "print *tf"], append="selftest=fault")
+    out = r.output
+    for field in ("ra", "sp", "s0", "a0", "t6", "sepc", "sstatus", "scause", "stval"):
+        assert re.search(rf"uint64_t [^;]*\b{field}\b", out), field
+    assert re.search(r"Breakpoint 1, panic_trap \(tf=0x[0-9a-f]+", out), out
+    assert re.search(r"\$1 = 5\b", out), out          # load access fault
+    assert re.search(r"\$2 = 0x0\b", out), out        # at address 0
+    assert re.search(r"\$3 = \d+", out), out
+    assert re.search(r"<fault_load_null\+\d+>|\$4 = \{ra = ", out), out
+
+
+def test_rumpk_extensions_load_and_colour_can_be_switched_off(gdb):
+    r = gdb(["show rumpk color", "set rumpk color on", "show rumpk color"])
+    assert "Colour in rumpk output is off." in r.output, r.output
+    assert "Colour in rumpk output is on." in r.output, r.output
