@@ -111,8 +111,10 @@ int kvformat(format_sink sink, void *ctx, const char *fmt, va_list ap)
             const char *s = va_arg(ap, const char *);
             if (!s)
                 s = "(null)";
+            /* Test the precision first: with one, s need not be
+             * NUL-terminated, and nothing past s[precision-1] may be read. */
             int len = 0;
-            while (s[len] && (sp.precision < 0 || len < sp.precision))
+            while ((sp.precision < 0 || len < sp.precision) && s[len])
                 len++;
             sp.zero = 0;
             n += emit_padded(sink, ctx, &sp, s, len, "");

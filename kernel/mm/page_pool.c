@@ -58,6 +58,10 @@ int page_pool_init(struct page_pool *pool, uintptr_t start, uintptr_t end)
 
 void page_pool_reserve(struct page_pool *pool, uintptr_t base, uint64_t size)
 {
+    /* An empty range takes nothing, even when base is not page aligned
+     * (rounding base down would otherwise take its whole page). */
+    if (size == 0)
+        return;
     uintptr_t pool_end = pool->base + (pool->npages << PAGE_SHIFT);
     uintptr_t lo = base & ~(PAGE_SIZE - 1);
     uintptr_t hi = size > UINTPTR_MAX - base ? UINTPTR_MAX : base + size;
@@ -113,4 +117,33 @@ int page_pool_free(struct page_pool *pool, void *page)
     if (i < pool->next)
         pool->next = i;
     return 0;
+}
+
+void *page_pool_alloc_run(struct page_pool *pool, uint64_t n)
+{
+    if (n == 0 || n > pool->free)
+        return NULL;
+    if (n == 1)
+        return page_pool_alloc(pool);
+    /* First fit over the whole pool: runs are rare (fiber stacks), so the
+     * simple scan is fine. */
+    for (uint64_t start = 0; start + n <= pool->npages;) {
+        uint64_t len = 0;
+        while (len < n && !page_busy(pool, start + len))
+            len++;
+        if (len < n) {
+            start += len + 1;
+            continue;
+        }
+        for (uint64_t i = start; i < start + n; i++) {
+            bit_set(pool->allocated, i);
+            zero_page((void *)(pool->base + (i << PAGE_SHIFT)));
+        }
+        pool->free -= n;
+        pool->used += n;
+        if (pool->used > pool->high_water)
+            pool->high_water = pool->used;
+        return (void *)(pool->base + (start << PAGE_SHIFT));
+    }
+    return NULL;
 }

@@ -38,6 +38,10 @@ void page_pool_reserve(struct page_pool *pool, uintptr_t base, uint64_t size);
 /* A zero-filled page, or NULL when the pool is empty. */
 void *page_pool_alloc(struct page_pool *pool);
 
+/* `n` physically contiguous zero-filled pages (for stacks), or NULL. Give
+ * them back one by one with page_pool_free. */
+void *page_pool_alloc_run(struct page_pool *pool, uint64_t n);
+
 /* Returns the page; 0 on success, -1 when `page` is not a page this pool
  * handed out (misaligned, outside, reserved, or already free). */
 int page_pool_free(struct page_pool *pool, void *page);
