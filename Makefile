@@ -116,6 +116,9 @@ HOST_SRCS_bootargs      := kernel/lib/bootargs.c
 HOST_SRCS_page_pool     := kernel/mm/page_pool.c
 HOST_SRCS_ksyms         := kernel/lib/ksyms.c
 HOST_SRCS_trap_describe := kernel/core/trap_describe.c kernel/lib/format.c
+HOST_SRCS_ion_ring        :=
+HOST_SRCS_packet_pool     := kernel/ion/packet_pool.c
+HOST_SRCS_siphash       := kernel/lib/siphash.c kernel/ion/provenance.c
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/check.h
