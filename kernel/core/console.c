@@ -4,6 +4,7 @@
 
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/sbi.h"
+#include "core/fiber.h"
 #include "drivers/uart.h"
 #include "lib/format.h"
 
@@ -15,6 +16,7 @@ static int uart_ready;
 static char input_buf[INPUT_SIZE];
 static volatile uint32_t input_head, input_tail;
 static uint32_t input_dropped;
+static struct fiber *input_waiter;  /* the fiber blocked in console_getc */
 
 void console_init(void)
 {
@@ -70,13 +72,30 @@ void console_receive_interrupt(void)
         input_buf[input_head % INPUT_SIZE] = (char)c;
         input_head++;
     }
+    if (input_waiter && input_head != input_tail) {
+        fiber_wake(input_waiter);
+        input_waiter = 0;
+    }
 }
 
 int console_getc(void)
 {
-    while (input_head == input_tail)
-        wait_for_interrupt();
-    char c = input_buf[input_tail % INPUT_SIZE];
-    input_tail++;
-    return (unsigned char)c;
+    for (;;) {
+        uint64_t irq = interrupts_save();
+        if (input_head != input_tail) {
+            char c = input_buf[input_tail % INPUT_SIZE];
+            input_tail++;
+            interrupts_restore(irq);
+            return (unsigned char)c;
+        }
+        /* Nothing yet: sleep until the receive interrupt wakes us. Before the
+         * scheduler runs there is no fiber to block, so just wait. */
+        if (current_fiber) {
+            input_waiter = current_fiber;
+            fiber_block();
+        } else {
+            wait_for_interrupt();
+        }
+        interrupts_restore(irq);
+    }
 }

@@ -16,7 +16,7 @@ int kvprintf(const char *fmt, va_list ap);
 
 /* Called from the external-interrupt path: moves UART bytes into the buffer. */
 void console_receive_interrupt(void);
-/* The next received character; sleeps (wfi) until one arrives. */
+/* The next received character; the calling fiber blocks until one arrives. */
 int console_getc(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "arch/riscv64/sbi.h"
 #include "core/boot.h"
 #include "core/console.h"
+#include "core/fiber.h"
 #include "core/monitor.h"
 #include "core/panic.h"
 #include "core/selftest.h"
@@ -50,15 +51,22 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
     plic_enable(UART0_IRQ);
     csr_set(sie, SIE_SEIE);
     timer_init(boot_info.fdt.timebase_hz);
-    csr_set(sstatus, SSTATUS_SIE);
+    /* Interrupts are turned on by the first fiber (fiber_main). */
 
     boot_info.ready_time_us = uptime_us();
     kprintf("[boot] ready in %lu us\n",
             (unsigned long)(boot_info.ready_time_us - boot_info.boot_time_us));
 
-    char test[32];
-    if (bootarg_get(boot_info.bootargs, "selftest", test, sizeof test))
-        selftest_run(test);
-
-    monitor_run();
+    static char test[32];
+    if (bootarg_get(boot_info.bootargs, "selftest", test, sizeof test)) {
+        struct fiber *t = fiber_create("selftest", selftest_fiber, test);
+        if (t) {
+            t->budget_ticks = 0;  /* some self tests run long on purpose */
+            selftest_active = 1;
+        }
+    }
+    struct fiber *monitor = fiber_create("monitor", monitor_run, 0);
+    if (monitor)
+        monitor->budget_ticks = 0;  /* runs commands that may take a while */
+    scheduler_start();
 }

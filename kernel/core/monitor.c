@@ -2,6 +2,7 @@
 
 #include "core/boot.h"
 #include "core/console.h"
+#include "core/fiber.h"
 #include "core/selftest.h"
 #include "core/timer.h"
 #include "drivers/power.h"
@@ -69,6 +70,12 @@ static void cmd_halt(const char *arg)
     power_off();
 }
 
+static void cmd_ps(const char *arg)
+{
+    (void)arg;
+    fiber_print_table();
+}
+
 struct command {
     const char *name;
     void (*run)(const char *arg);
@@ -79,6 +86,7 @@ static const struct command commands[] = {
     { "help", cmd_help, "this list" },
     { "mem", cmd_mem, "page pool statistics" },
     { "uptime", cmd_uptime, "time since boot" },
+    { "ps", cmd_ps, "the fibers and their metrics" },
     { "bootargs", cmd_bootargs, "the kernel command line" },
     { "selftest", cmd_selftest, "selftest NAME: run a self test (no NAME: list them)" },
     { "halt", cmd_halt, "power off (QEMU exits 0)" },
@@ -114,8 +122,11 @@ static void dispatch(char *line)
     kprintf("%s: unknown command (try help)\n", line);
 }
 
-void monitor_run(void)
+void monitor_run(void *arg)
 {
+    (void)arg;
+    while (selftest_active)
+        fiber_yield();
     char line[LINE_MAX];
     for (;;) {
         console_puts("rumpk> ");

@@ -6,6 +6,7 @@
 #ifndef RUMPK_CORE_MONITOR_H
 #define RUMPK_CORE_MONITOR_H
 
-__attribute__((noreturn)) void monitor_run(void);
+/* The monitor fiber's entry. */
+void monitor_run(void *arg);
 
 #endif

@@ -4,9 +4,11 @@
 
 #include "arch/riscv64/csr.h"
 #include "core/console.h"
+#include "core/fiber.h"
 #include "core/panic.h"
 #include "core/timer.h"
 #include "drivers/power.h"
+#include "lib/format.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 
@@ -33,12 +35,17 @@ __attribute__((noinline)) static void fault_explicit_panic(void)
     panic("selftest: explicit panic with value %d", 42);
 }
 
+/* Waits until `ticks` more timer ticks have passed, letting others run. */
+static void sleep_ticks(uint64_t ticks)
+{
+    uint64_t until = timer_ticks + ticks;
+    while (timer_ticks < until)
+        fiber_yield();
+}
+
 static void wait_ticks(void)
 {
-    csr_set(sstatus, SSTATUS_SIE);
-    uint64_t start = timer_ticks;
-    while (timer_ticks < start + 10)
-        wait_for_interrupt();
+    sleep_ticks(10);
     kprintf("[selftest] timer: 10 ticks seen at uptime %lu us\n", (unsigned long)uptime_us());
 }
 
@@ -46,7 +53,7 @@ static void page_cycle(void)
 {
     /* Allocate every free page, check they are distinct and zeroed, give them
      * back: the counters must end where they started. */
-    uint64_t free_before = kernel_pages.free;
+    uint64_t free_before = kernel_pages.free, used_before = kernel_pages.used;
     void *first = 0, *prev = 0;
     uint64_t n = 0;
     for (void *p; (p = page_alloc()) != 0; n++) {
@@ -62,9 +69,103 @@ static void page_cycle(void)
         page_free(prev);
         prev = next;
     }
-    kprintf("[selftest] pages: free %lu used %lu high-water %lu\n",
-            (unsigned long)kernel_pages.free, (unsigned long)kernel_pages.used,
+    kprintf("[selftest] pages: free %lu -> %lu, used %lu -> %lu, high-water %lu\n",
+            (unsigned long)free_before, (unsigned long)kernel_pages.free,
+            (unsigned long)used_before, (unsigned long)kernel_pages.used,
             (unsigned long)kernel_pages.high_water);
+}
+
+/* --- fibers: three fibers take turns ------------------------------------ */
+
+static volatile int fibers_finished;
+
+static void pinger(void *arg)
+{
+    const char *label = arg;
+    for (int round = 0; round < 3; round++) {
+        /* A local that must survive every switch: a context switch that
+         * loses a callee-saved register shows up here. */
+        volatile uint64_t witness = 0x1000u * (uint64_t)round + (uint64_t)label[0];
+        kprintf("[fibers] %s round %d\n", label, round);
+        fiber_yield();
+        if (witness != 0x1000u * (uint64_t)round + (uint64_t)label[0])
+            kprintf("[fibers] %s: local corrupted across a switch\n", label);
+    }
+    fibers_finished++;
+}
+
+static void wait_for_finished(int n)
+{
+    while (fibers_finished < n)
+        fiber_yield();
+}
+
+static void fibers_interleave(void)
+{
+    static const char *const labels[] = { "A", "B", "C" };
+    fibers_finished = 0;
+    for (int i = 0; i < 3; i++)
+        fiber_create(labels[i], pinger, (void *)labels[i]);
+    wait_for_finished(3);
+    fiber_yield();  /* let the last one be reaped */
+    kprintf("[fibers] all 3 finished; %d fibers remain\n", fiber_count());
+}
+
+/* --- 256 fibers at once ---------------------------------------------------- */
+
+static void short_lived(void *arg)
+{
+    (void)arg;
+    fiber_yield();  /* be alive at the same time as all the others */
+    fibers_finished++;
+}
+
+static void fibers_256(void)
+{
+    uint64_t pages_before = kernel_pages.free;
+    int before = fiber_count();
+    fibers_finished = 0;
+    int created = 0;
+    for (int i = 0; i < 256; i++) {
+        char name[FIBER_NAME_MAX];
+        ksnprintf(name, sizeof name, "worker-%d", i);
+        created += fiber_create(name, short_lived, 0) != 0;
+    }
+    kprintf("[fibers] created %d fibers, %d alive\n", created, fiber_count());
+    wait_for_finished(created);
+    fiber_yield();
+    kprintf("[fibers] %d finished; fibers %d -> %d; free pages %lu -> %lu\n", fibers_finished,
+            before, fiber_count(), (unsigned long)pages_before, (unsigned long)kernel_pages.free);
+}
+
+/* --- the watchdog: a fiber that never yields ------------------------------ */
+
+static void spinner(void *arg)
+{
+    struct fiber *self = current_fiber;
+    (void)arg;
+    kprintf("[watchdog-test] spinner run %u starts spinning\n", self->restarts);
+    if (self->restarts >= 2) {
+        kprintf("[watchdog-test] spinner gives up after %u restarts\n", self->restarts);
+        return;
+    }
+    for (;;)
+        __asm__ volatile("" ::: "memory");
+}
+
+static void ticker(void *arg)
+{
+    (void)arg;
+    for (int i = 1; i <= 8; i++) {
+        sleep_ticks(10);
+        kprintf("[watchdog-test] ticker %d\n", i);
+    }
+}
+
+static void watchdog_test(void)
+{
+    fiber_create("spinner", spinner, 0);
+    fiber_create("ticker", ticker, 0);
 }
 
 struct selftest {
@@ -82,6 +183,9 @@ static const struct selftest selftests[] = {
     { "panic", fault_explicit_panic, "call panic() directly" },
     { "timer", wait_ticks, "wait for 10 timer ticks" },
     { "pages", page_cycle, "allocate every page, then free them all" },
+    { "fibers", fibers_interleave, "three fibers take turns, then exit" },
+    { "fibers256", fibers_256, "256 fibers alive at once" },
+    { "watchdog", watchdog_test, "a fiber spins; the watchdog restarts it" },
     { "halt", power_off, "power off at once (QEMU exits 0)" },
 };
 
@@ -101,4 +205,12 @@ void selftest_run(const char *name)
         }
     }
     kprintf("[selftest] unknown self test '%s' (selftest=list shows them)\n", name);
+}
+
+volatile int selftest_active;
+
+void selftest_fiber(void *name)
+{
+    selftest_run(name);
+    selftest_active = 0;
 }

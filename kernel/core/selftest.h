@@ -9,4 +9,11 @@
 /* Runs the named self test. Unknown names are reported, not fatal. */
 void selftest_run(const char *name);
 
+/* Fiber entry: arg is the self test's name. */
+void selftest_fiber(void *name);
+
+/* Set while the boot-argument self test runs (the monitor waits for it, so
+ * its prompt does not land in the middle of the test's output). */
+extern volatile int selftest_active;
+
 #endif

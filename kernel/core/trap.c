@@ -2,6 +2,7 @@
 
 #include "arch/riscv64/csr.h"
 #include "core/console.h"
+#include "core/fiber.h"
 #include "core/panic.h"
 #include "core/timer.h"
 #include "drivers/plic.h"
@@ -41,6 +42,7 @@ void trap_handler(struct trap_frame *tf)
         switch (tf->scause & ~SCAUSE_INTERRUPT) {
         case IRQ_S_TIMER:
             timer_interrupt();
+            fiber_tick(tf);  /* may not return: the watchdog can restart a fiber */
             return;
         case IRQ_S_EXTERNAL:
             external_interrupt();

@@ -40,3 +40,14 @@ void page_free(void *page)
         panic("page_free: 0x%lx was not handed out by the page pool (double free?)",
               (unsigned long)page);
 }
+
+void *page_alloc_run(uint64_t n)
+{
+    return page_pool_alloc_run(&kernel_pages, n);
+}
+
+void page_free_run(void *first, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        page_free((uint8_t *)first + i * PAGE_SIZE);
+}

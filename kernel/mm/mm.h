@@ -14,5 +14,7 @@ void mm_init(const struct fdt_info *fdt, const void *fdt_blob);
 
 void *page_alloc(void);
 void page_free(void *page);
+void *page_alloc_run(uint64_t n);          /* n contiguous pages, or NULL */
+void page_free_run(void *first, uint64_t n);
 
 #endif

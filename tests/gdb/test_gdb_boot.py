@@ -4,14 +4,16 @@ import re
 
 def test_gdb_stops_at_kmain_and_reads_kernel_globals(gdb):
     r = gdb(["break kmain", "continue", "print rumpk_version",
-             "break monitor_run", "continue", "print kernel_pages.free",
+             "break monitor_run", "continue",
+             "print kernel_pages.free + kernel_pages.used",
              "print/x boot_info.fdt.memory", "info registers pc"])
     out = r.output
     assert re.search(r"Breakpoint 1, kmain \(hartid=0, fdt_blob=0x87e00000\)", out), out
     assert re.search(r'\$1 = 0x[0-9a-f]+ <rumpk_version> "0\.1\.0"', out), out
-    assert re.search(r"Breakpoint 2, monitor_run \(\)", out), out
+    assert re.search(r"Breakpoint 2, monitor_run \(arg=0x0\)", out), out
     free = int(re.search(r"\$2 = (\d+)", out).group(1))
-    # GDB and the console agree on the page pool.
+    # GDB and the console agree on the page pool (pages free at boot = free
+    # now + handed out since, e.g. fiber stacks).
     console = r.console
     assert re.search(rf"\[mm\] RAM 128 MiB .*: {free} pages free", console), console
     assert "{base = 0x80000000, size = 0x8000000}" in out, out

@@ -28,6 +28,20 @@
 static inline uint64_t read_time(void) { return csr_read(time); }
 static inline uint64_t read_instret(void) { return csr_read(instret); }
 
+/* Turns interrupts off and returns whether they were on. */
+static inline uint64_t interrupts_save(void)
+{
+    uint64_t s;
+    __asm__ volatile("csrrci %0, sstatus, %1" : "=r"(s) : "i"(SSTATUS_SIE) : "memory");
+    return s & SSTATUS_SIE;
+}
+
+static inline void interrupts_restore(uint64_t was_on)
+{
+    if (was_on)
+        csr_set(sstatus, SSTATUS_SIE);
+}
+
 static inline void wait_for_interrupt(void) { __asm__ volatile("wfi"); }
 
 static inline uint64_t read_frame_pointer(void)
