@@ -6,16 +6,14 @@
 #include "arch/riscv64/sbi.h"
 #include "core/fiber.h"
 #include "drivers/uart.h"
+#include "ion/ion.h"
+#include "ion/ring.h"
 #include "lib/format.h"
 
 static int uart_ready;
 
-/* Received bytes: written only by the interrupt handler, read only by
- * console_getc, so free-running head/tail indices need no lock. */
-#define INPUT_SIZE 256
-static char input_buf[INPUT_SIZE];
-static volatile uint32_t input_head, input_tail;
-static uint32_t input_dropped;
+/* Received bytes go on ION's input ring: the interrupt handler is its only
+ * producer, console_getc its only consumer. */
 static struct fiber *input_waiter;  /* the fiber blocked in console_getc */
 
 void console_init(void)
@@ -63,16 +61,14 @@ int kprintf(const char *fmt, ...)
 
 void console_receive_interrupt(void)
 {
+    struct ion_ring *ring = &ion.input->ring;
     int c;
     while ((c = uart_getc()) >= 0) {
-        if (input_head - input_tail >= INPUT_SIZE) {
-            input_dropped++;
-            continue;
-        }
-        input_buf[input_head % INPUT_SIZE] = (char)c;
-        input_head++;
+        uint8_t byte = (uint8_t)c;
+        if (ion_ring_push(ring, &byte) != 0)
+            ion.stats.input_dropped++;
     }
-    if (input_waiter && input_head != input_tail) {
+    if (input_waiter && ion_ring_used(ring)) {
         fiber_wake(input_waiter);
         input_waiter = 0;
     }
@@ -82,11 +78,10 @@ int console_getc(void)
 {
     for (;;) {
         uint64_t irq = interrupts_save();
-        if (input_head != input_tail) {
-            char c = input_buf[input_tail % INPUT_SIZE];
-            input_tail++;
+        uint8_t c;
+        if (ion_ring_pop(&ion.input->ring, &c) == 0) {
             interrupts_restore(irq);
-            return (unsigned char)c;
+            return c;
         }
         /* Nothing yet: sleep until the receive interrupt wakes us. Before the
          * scheduler runs there is no fiber to block, so just wait. */

@@ -17,6 +17,7 @@
 #include "core/version.h"
 #include "drivers/plic.h"
 #include "drivers/uart.h"
+#include "ion/ion.h"
 #include "lib/bootargs.h"
 #include "mm/mm.h"
 
@@ -46,6 +47,8 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
             boot_info.fdt.total_size, boot_info.bootargs);
 
     mm_init(&boot_info.fdt, fdt_blob);
+    /* ION before the UART interrupt: the receive handler feeds its input ring. */
+    ion_init(boot_info.fdt.rng_seed, boot_info.fdt.rng_seed_len);
 
     plic_init();
     plic_enable(UART0_IRQ);
@@ -65,6 +68,7 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
             selftest_active = 1;
         }
     }
+    fiber_create("console", ion_console_fiber, 0);
     struct fiber *monitor = fiber_create("monitor", monitor_run, 0);
     if (monitor)
         monitor->budget_ticks = 0;  /* runs commands that may take a while */

@@ -3,6 +3,7 @@
 #include "core/boot.h"
 #include "core/console.h"
 #include "core/fiber.h"
+#include "ion/ion.h"
 #include "core/selftest.h"
 #include "core/timer.h"
 #include "drivers/power.h"
@@ -70,6 +71,12 @@ static void cmd_halt(const char *arg)
     power_off();
 }
 
+static void cmd_ion(const char *arg)
+{
+    (void)arg;
+    ion_print_stats();
+}
+
 static void cmd_ps(const char *arg)
 {
     (void)arg;
@@ -87,6 +94,7 @@ static const struct command commands[] = {
     { "mem", cmd_mem, "page pool statistics" },
     { "uptime", cmd_uptime, "time since boot" },
     { "ps", cmd_ps, "the fibers and their metrics" },
+    { "ion", cmd_ion, "ring and packet-pool statistics" },
     { "bootargs", cmd_bootargs, "the kernel command line" },
     { "selftest", cmd_selftest, "selftest NAME: run a self test (no NAME: list them)" },
     { "halt", cmd_halt, "power off (QEMU exits 0)" },

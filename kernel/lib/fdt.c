@@ -138,6 +138,9 @@ int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, const cha
                 if (len == 0 || v[len - 1] != '\0')
                     FAIL("device tree: /chosen/bootargs not NUL-terminated");
                 out->bootargs = (const char *)v;
+            } else if (depth == 2 && name_is(path[2], "chosen") && str_eq(pname, "rng-seed")) {
+                out->rng_seed = v;
+                out->rng_seed_len = len;
             } else if (depth == 2 && name_is(path[2], "cpus") &&
                        str_eq(pname, "timebase-frequency") && len == 4) {
                 out->timebase_hz = be32(v);

@@ -22,6 +22,8 @@ struct fdt_info {
     struct fdt_range memory;    /* first /memory node's first reg entry */
     const char *bootargs;       /* /chosen/bootargs inside the blob, or "" */
     uint32_t timebase_hz;       /* /cpus/timebase-frequency, 0 if absent */
+    const uint8_t *rng_seed;    /* /chosen/rng-seed inside the blob, or NULL */
+    uint32_t rng_seed_len;
     int n_reserved;             /* /memreserve/ entries and /reserved-memory children */
     struct fdt_range reserved[FDT_MAX_RESERVED];
 };

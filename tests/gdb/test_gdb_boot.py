@@ -38,3 +38,19 @@ def test_rumpk_extensions_load_and_colour_can_be_switched_off(gdb):
     r = gdb(["show rumpk color", "set rumpk color on", "show rumpk color"])
     assert "Colour in rumpk output is off." in r.output, r.output
     assert "Colour in rumpk output is on." in r.output, r.output
+
+
+def test_gdb_reads_the_abi_layouts_and_the_systable_at_its_fixed_address(gdb):
+    r = gdb(["break monitor_run", "continue",
+             "print sizeof(CmdPacket)", "print &((CmdPacket *)0)->id",
+             "print/x ((struct SysTable *)0x80100000)->magic",
+             "print ((struct SysTable *)0x80100000)->packet_count",
+             "print/x ((struct SysTable *)0x80100000)->cmd_ring",
+             "print ((struct ion_cmd_ring *)0x80101000)->ring"])
+    out = r.output
+    assert "$1 = 32" in out, out
+    assert re.search(r"\$2 = \(__int128 unsigned \*\) 0x10\b", out), out
+    assert "$3 = 0x5359534b504d5552" in out, out      # "RUMPKSYS"
+    assert "$4 = 128" in out, out
+    assert "$5 = 0x80101000" in out, out
+    assert re.search(r"\$6 = \{head = 0, tail = 0, mask = 63, elem_size = 32\}", out), out

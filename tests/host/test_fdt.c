@@ -668,6 +668,9 @@ static void test_real_tree(const uint8_t *dtb, size_t size)
     CHECK_STR(info.bootargs, "selftest=timer quiet");
     CHECK_EQ_U64(info.timebase_hz, 10000000);
     CHECK_EQ_I64(info.n_reserved, 0);  /* QEMU adds none; OpenSBI adds its own later */
+    /* QEMU puts 32 random bytes in /chosen/rng-seed: the per-boot key's entropy. */
+    CHECK_EQ_U64(info.rng_seed_len, 32);
+    CHECK(info.rng_seed >= dtb && info.rng_seed + info.rng_seed_len <= dtb + size);
 }
 
 /* Parses a malloc'd copy of exactly `len` bytes. The result must be a clean
