@@ -10,6 +10,10 @@ HOSTCC  ?= gcc
 # Boot arguments for the kernel (QEMU -append), extra QEMU options, pytest options.
 APPEND      ?=
 QEMU_EXTRA  ?=
+# More files for the initrd: DIR/bin/x becomes /bin/x.
+ROOTFS_EXTRA ?=
+# The archive to embed (tests embed a deliberately cut one to see the boot check fail).
+INITRD_EMBED ?= $(BUILD)/initrd.tar
 PYTEST_ARGS ?=
 
 CC      := $(CROSS)gcc
@@ -46,16 +50,18 @@ HOST_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -fno-omit-frame-po
 KERNEL_C   := $(sort $(wildcard kernel/*/*.c kernel/*/*/*.c))
 KERNEL_S   := $(sort $(wildcard kernel/*/*.S kernel/*/*/*.S))
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
-	$(BUILD)/gen/version.o
+	$(BUILD)/gen/version.o $(BUILD)/gen/initrd_info.o
 
 .PHONY: all kernel run test check host-tests deps clean help FORCE
 .DEFAULT_GOAL := all
 
-all: kernel
+all: kernel initrd userland
 kernel: $(BUILD)/kernel.elf
+initrd: $(BUILD)/initrd.tar
 
 help:
 	@echo "make run        build and boot the kernel under QEMU (quit: Ctrl-A X, or 'halt')"
+	@echo "make debug      boot halted under QEMU with GDB attached (GDB_ARGS='-batch -ex \"fiber list\"')"
 	@echo "make test       install what is missing, build, run every test"
 	@echo "make            build build/kernel.elf"
 	@echo "make deps       install the Debian packages the project needs"
@@ -72,6 +78,26 @@ $(BUILD)/kernel/%.o: kernel/%.S
 	@mkdir -p $(@D)
 	$(call msg,AS,$<)
 	$(Q)$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+# --- initrd -----------------------------------------------------------------
+# Packed on every build (cheap) but rewritten only when its bytes change, so
+# an unchanged tree does not relink.
+ROOTFS_TREES := rootfs $(BUILD)/rootfs-bin $(ROOTFS_EXTRA)
+
+# userland: the programs are staged in $(BUILD)/rootfs-bin before packing.
+$(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S: FORCE userland
+	@mkdir -p $(BUILD)/gen
+	$(Q)$(PYTHON) scripts/mkinitrd.py --out $(BUILD)/initrd.tar.new \
+		--info $(BUILD)/gen/initrd_info.S.new $(ROOTFS_TREES)
+	$(Q)for f in $(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S; do \
+		if cmp -s $$f.new $$f; then rm -f $$f.new; \
+		else mv $$f.new $$f; printf '  %-7s %s\n' PACK $$f; fi; done
+
+# .incbin is invisible to -MD: the archive is listed by hand.
+$(BUILD)/kernel/fs/initrd_blob.o: kernel/fs/initrd_blob.S $(INITRD_EMBED)
+	@mkdir -p $(@D)
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(KERNEL_ASFLAGS) -DINITRD_PATH='"$(INITRD_EMBED)"' -c $< -o $@
 
 # The revision is re-read on every build; the file changes only when it does.
 $(BUILD)/gen/version.c: FORCE
@@ -105,6 +131,109 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJ) $(BUILD)/gen/ksyms.o kernel/arch/riscv64/kern
 	$(Q)$(CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/gen/ksyms.o -lgcc
 	$(Q)$(PYTHON) scripts/gen-ksyms.py --nm $(NM) --same $(BUILD)/kernel.pass1.elf $@
 
+# --- userland ---------------------------------------------------------------
+# User programs (docs/userland.md), linked at USER_BASE by userland/user.ld:
+# libnexus (crt0, the system-call membrane, a small libc; it compiles the
+# pure kernel sources it shares with the kernel: the printf engine, the
+# string functions, SipHash and provenance tags), NipBox (the shell) and one
+# program per userland/programs/*.c.
+#   $(BUILD)/userland/NAME.elf      with debug info, for GDB
+#   $(BUILD)/rootfs-bin/bin/NAME    the same without it (objcopy --strip-debug),
+#                                   packed into the initrd as /bin/NAME
+# No floating point (rv64imac/lp64): user programs run with sstatus.FS off.
+# -fno-tree-loop-distribute-patterns: memset's own loop must not become a
+# call to memset.
+USER_CFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -ffreestanding -nostdlib \
+	-fno-builtin -fno-common -fno-stack-protector -fno-pie -fno-tree-loop-distribute-patterns \
+	-g -O2 -Wall -Wextra -Werror -Wshadow -std=c11 -fno-omit-frame-pointer \
+	-Iinclude -Ikernel -Iuserland/libnexus -MMD -MP
+USER_ASFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -g -Iinclude -Ikernel -MMD -MP
+USER_LDFLAGS := -march=rv64imac -mabi=lp64 -nostdlib -static -no-pie \
+	-T userland/user.ld -Wl,--build-id=none
+USER_OBJCOPY := $(CROSS)objcopy
+USER_AR      := $(CROSS)ar
+
+USER_DIR      := $(BUILD)/userland
+LIBNEXUS_SHARED := kernel/lib/format.c kernel/lib/string.c kernel/lib/siphash.c kernel/ion/provenance.c
+LIBNEXUS_OBJ  := $(patsubst userland/%.c,$(USER_DIR)/%.o,$(filter-out %/crt0.S,$(wildcard userland/libnexus/*.c))) \
+	$(patsubst kernel/%.c,$(USER_DIR)/kernel/%.o,$(LIBNEXUS_SHARED))
+LIBNEXUS      := $(USER_DIR)/libnexus.a
+USER_CRT0     := $(USER_DIR)/libnexus/crt0.o
+NIPBOX_OBJ    := $(patsubst userland/%.c,$(USER_DIR)/%.o,$(sort $(wildcard userland/nipbox/*.c)))
+USER_PROGRAMS := $(sort $(patsubst userland/programs/%.c,%,$(wildcard userland/programs/*.c)) nipbox)
+USER_ELFS     := $(addprefix $(USER_DIR)/,$(addsuffix .elf,$(USER_PROGRAMS)))
+USER_STAGED   := $(addprefix $(BUILD)/rootfs-bin/bin/,$(USER_PROGRAMS))
+
+.PHONY: userland userland-host-tests
+# Then a program whose source is gone leaves the initrd too.
+userland: $(USER_ELFS) $(USER_STAGED)
+	$(Q)for f in $(BUILD)/rootfs-bin/bin/*; do \
+		case " $(USER_PROGRAMS) " in *" $${f##*/} "*) ;; *) rm -f "$$f"; printf '  %-7s %s\n' RM "$$f";; esac; \
+	done
+
+$(USER_DIR)/%.o: userland/%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(USER_DIR)/%.o: userland/%.S
+	@mkdir -p $(@D)
+	$(call msg,AS,$<)
+	$(Q)$(CC) $(USER_ASFLAGS) -c $< -o $@
+
+# The kernel's pure sources, compiled again with the user flags.
+$(USER_DIR)/kernel/%.o: kernel/%.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$< '(user)')
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# Made through pattern rules, but worth keeping (GDB, incremental builds).
+.SECONDARY: $(patsubst userland/%.c,$(USER_DIR)/%.o,$(wildcard userland/programs/*.c))
+
+$(LIBNEXUS): $(LIBNEXUS_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(USER_AR) rcs $@ $^
+
+# Every ELF is checked after the link: PT_LOAD segments only (R E, R, RW),
+# entry at _start (userland/check-elf.sh).
+USER_LINK = $(CC) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $(1) $(LIBNEXUS) -lgcc && \
+	userland/check-elf.sh $(CROSS) $@
+
+$(USER_DIR)/nipbox.elf: $(NIPBOX_OBJ) $(USER_CRT0) $(LIBNEXUS) userland/user.ld userland/check-elf.sh
+	$(call msg,LD,$@)
+	$(Q)$(call USER_LINK,$(NIPBOX_OBJ))
+
+$(USER_DIR)/%.elf: $(USER_DIR)/programs/%.o $(USER_CRT0) $(LIBNEXUS) userland/user.ld userland/check-elf.sh
+	$(call msg,LD,$@)
+	$(Q)$(call USER_LINK,$<)
+
+$(BUILD)/rootfs-bin/bin/%: $(USER_DIR)/%.elf
+	@mkdir -p $(@D)
+	$(call msg,STRIP,$@)
+	$(Q)$(USER_OBJCOPY) --strip-debug $< $@ && chmod 755 $@
+
+# The pure parts of userland (the allocator, the line editor, the word
+# splitter, the membrane against a model kernel) under ASan and UBSan on the
+# host; built and run.
+USER_HOST_TESTS := $(patsubst userland/tests/test_%.c,%,$(wildcard userland/tests/test_*.c))
+USER_HOST_SRCS_arena    := userland/libnexus/arena.c
+USER_HOST_SRCS_args     := userland/nipbox/args.c
+USER_HOST_SRCS_lineedit := userland/nipbox/lineedit.c
+USER_HOST_SRCS_membrane := userland/libnexus/membrane.c userland/libnexus/console.c \
+	kernel/ion/provenance.c kernel/lib/siphash.c
+# libnexus's write() must not replace libc's inside the test binary.
+USER_HOST_FLAGS_membrane := -Dwrite=nexus_write
+
+.SECONDEXPANSION:
+$(USER_DIR)/host/test_%: userland/tests/test_%.c $$(USER_HOST_SRCS_$$*) tests/host/check.h
+	@mkdir -p $(@D)
+	$(call msg,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(USER_HOST_FLAGS_$*) -Iuserland/libnexus -Iuserland/nipbox \
+		-o $@ $< $(USER_HOST_SRCS_$*)
+
+userland-host-tests: $(addprefix $(USER_DIR)/host/test_,$(USER_HOST_TESTS))
+	$(Q)for t in $^; do $$t || exit 1; done
+
 # --- host unit tests --------------------------------------------------------
 # Each tests/host/test_NAME.c is linked with the pure kernel sources it names
 # in HOST_SRCS_NAME, built for the host with ASan and UBSan.
@@ -115,10 +244,15 @@ HOST_SRCS_fdt           := kernel/lib/fdt.c
 HOST_SRCS_bootargs      := kernel/lib/bootargs.c
 HOST_SRCS_page_pool     := kernel/mm/page_pool.c
 HOST_SRCS_ksyms         := kernel/lib/ksyms.c
+HOST_SRCS_crc32         := kernel/lib/crc32.c
 HOST_SRCS_trap_describe := kernel/core/trap_describe.c kernel/lib/format.c
 HOST_SRCS_ion_ring        :=
 HOST_SRCS_packet_pool     := kernel/ion/packet_pool.c
 HOST_SRCS_siphash       := kernel/lib/siphash.c kernel/ion/provenance.c
+HOST_SRCS_path            := kernel/fs/path.c
+HOST_SRCS_tar             := kernel/fs/tar.c kernel/fs/path.c
+HOST_SRCS_vfs             := kernel/fs/vfs.c kernel/fs/tar.c kernel/fs/path.c
+HOST_SRCS_elf_check       := kernel/loader/elf_check.c
 
 .SECONDEXPANSION:
 $(BUILD)/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/check.h
@@ -136,6 +270,11 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) scripts/run-qemu.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" -- $(QEMU_EXTRA)
+
+# QEMU halted, GDB attached with the extensions; the console on a socket (docs/gdb.md).
+.PHONY: debug
+debug: all
+	$(PYTHON) scripts/debug.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" --gdb-args "$$GDB_ARGS" -- $(QEMU_EXTRA)
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests

@@ -1,5 +1,22 @@
 """Rumpk Lab's GDB extensions, one module per concept.
 
-Loaded by gdb/rumpk-gdb.py. Everything registers itself on import.
+Loaded by gdb/rumpk-gdb.py. Everything registers itself on import:
+
+  settings   set/show rumpk color
+  utils      cached types, DWARF layouts, memory reads, symbols
+  abi        CMD_*/ION_E*/SYSTABLE_* from include/abi/*.h
+  siphash    SipHash-2-4 and provenance tags (no gdb: host-testable)
+  traps      scause in words, from the kernel's own tables
+  ion        the kernel's struct ion_state
+  rings      ring, $ring_used()
+  packets    pkt
+  systable   systable
+  abicheck   abi check
+  fibers     fiber list / info fibers, fiber bt, $fiber(), $current_fiber()
+  printers   pretty-printers, registered on the kernel's objfile
 """
 from rumpk import settings  # noqa: F401
+from rumpk import utils  # noqa: F401
+from rumpk import abi, siphash, traps, ion  # noqa: F401
+from rumpk import rings, packets, systable, abicheck, fibers  # noqa: F401
+from rumpk import printers  # noqa: F401

@@ -73,6 +73,9 @@ _Static_assert(offsetof(CmdCompletion, result) == 16, "CmdCompletion.result at 1
 #define ION_ENOMEM     -5   /* pool empty */
 #define ION_ENOENT     -6   /* no such file */
 #define ION_EBADF      -7   /* bad handle */
+#define ION_EMFILE     -8   /* too many open files */
+#define ION_EISDIR     -9   /* a directory where a file is needed */
+#define ION_ENOTDIR   -10   /* a file where a directory is needed */
 
 /* ---- rings -------------------------------------------------------------- */
 /*

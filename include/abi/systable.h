@@ -3,7 +3,10 @@
  * GDB) find the ION rings and the packet pool. The kernel fills it once at
  * boot. The ION region (SysTable, rings, packet pool) lives in the RAM gap
  * between OpenSBI's protected 512 KiB at 0x80000000 and the kernel at
- * 0x80200000, at the same address for kernel, user programs and GDB.
+ * 0x80200000 (ION_REGION_PHYS, where the kernel sees it). User programs see
+ * the same pages in their ION window at ION_USER_BASE (abi/user.h), so the
+ * SysTable is at SYSTABLE_ADDR there, and the addresses it holds are those
+ * of the user window.
  */
 #ifndef RUMPK_ABI_SYSTABLE_H
 #define RUMPK_ABI_SYSTABLE_H
@@ -12,10 +15,12 @@
 #include <stdint.h>
 
 #include "abi/ion.h"
+#include "abi/user.h"
 
-#define ION_REGION_BASE   0x80100000UL
+#define ION_REGION_PHYS   0x80100000UL
 #define ION_REGION_SIZE   0x00100000UL   /* 1 MiB, up to the kernel */
-#define SYSTABLE_ADDR     ION_REGION_BASE
+#define SYSTABLE_ADDR     ION_USER_BASE  /* as user programs see it */
+#define SYSTABLE_PHYS     ION_REGION_PHYS /* as the kernel sees it */
 
 #define SYSTABLE_MAGIC    0x5359534b504d5552ULL  /* "RUMPKSYS" little-endian */
 #define SYSTABLE_VERSION  1

@@ -74,6 +74,16 @@ void console_receive_interrupt(void)
     }
 }
 
+void console_wait_input(void)
+{
+    uint64_t irq = interrupts_save();
+    if (!ion_ring_used(&ion.input->ring)) {
+        input_waiter = current_fiber;
+        fiber_block();
+    }
+    interrupts_restore(irq);
+}
+
 int console_getc(void)
 {
     for (;;) {

@@ -16,6 +16,8 @@ int kvprintf(const char *fmt, va_list ap);
 
 /* Called from the external-interrupt path: moves UART bytes into the buffer. */
 void console_receive_interrupt(void);
+/* Blocks the calling fiber until the input ring has data. */
+void console_wait_input(void);
 /* The next received character; the calling fiber blocks until one arrives. */
 int console_getc(void);
 

@@ -19,7 +19,11 @@
 #include "drivers/uart.h"
 #include "ion/ion.h"
 #include "lib/bootargs.h"
+#include "fs/tarfs.h"
+#include "lib/string.h"
 #include "mm/mm.h"
+#include "mm/vm.h"
+#include "user/process.h"
 
 struct boot_info boot_info;
 
@@ -47,8 +51,14 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
             boot_info.fdt.total_size, boot_info.bootargs);
 
     mm_init(&boot_info.fdt, fdt_blob);
+    vm_init(boot_info.fdt.memory.base, boot_info.fdt.memory.base + boot_info.fdt.memory.size);
     /* ION before the UART interrupt: the receive handler feeds its input ring. */
     ion_init(boot_info.fdt.rng_seed, boot_info.fdt.rng_seed_len);
+    tarfs_mount();
+    char tarfs_arg[16];
+    if (bootarg_get(boot_info.bootargs, "tarfs", tarfs_arg, sizeof tarfs_arg) &&
+        rootfs_mounted && strcmp(tarfs_arg, "ls") == 0)
+        tarfs_list_all();
 
     plic_init();
     plic_enable(UART0_IRQ);
@@ -69,8 +79,12 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
         }
     }
     fiber_create("console", ion_console_fiber, 0);
-    struct fiber *monitor = fiber_create("monitor", monitor_run, 0);
-    if (monitor)
-        monitor->budget_ticks = 0;  /* runs commands that may take a while */
+    /* Who owns the console: the user-mode shell (the Subject), or with
+     * `monitor` on the command line the kernel's own prompt. */
+    struct fiber *owner = bootarg_present(boot_info.bootargs, "monitor")
+                              ? fiber_create("monitor", monitor_run, 0)
+                              : fiber_create("subject", subject_main, 0);
+    if (owner)
+        owner->budget_ticks = 0;  /* runs commands and programs that may take a while */
     scheduler_start();
 }

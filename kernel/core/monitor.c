@@ -39,10 +39,7 @@ static void cmd_help(const char *arg);
 static void cmd_mem(const char *arg)
 {
     (void)arg;
-    kprintf("pages: %lu total, %lu free, %lu used, %lu reserved, high-water %lu (4 KiB each)\n",
-            (unsigned long)kernel_pages.npages, (unsigned long)kernel_pages.free,
-            (unsigned long)kernel_pages.used, (unsigned long)kernel_pages.reserved,
-            (unsigned long)kernel_pages.high_water);
+    mm_print_stats();
 }
 
 static void cmd_uptime(const char *arg)

@@ -7,6 +7,7 @@
 #include "core/timer.h"
 #include "drivers/plic.h"
 #include "drivers/uart.h"
+#include "user/process.h"
 
 extern void trap_entry(void);
 
@@ -38,11 +39,14 @@ static void external_interrupt(void)
 void trap_handler(struct trap_frame *tf)
 {
     last_trap_frame = tf;
+    int from_user = !(tf->sstatus & SSTATUS_SPP);
     if (tf->scause & SCAUSE_INTERRUPT) {
         switch (tf->scause & ~SCAUSE_INTERRUPT) {
         case IRQ_S_TIMER:
             timer_interrupt();
             fiber_tick(tf);  /* may not return: the watchdog can restart a fiber */
+            if (from_user)
+                fiber_yield();  /* a user program is preempted at every tick */
             return;
         case IRQ_S_EXTERNAL:
             external_interrupt();
@@ -51,7 +55,10 @@ void trap_handler(struct trap_frame *tf)
             panic_trap(tf, "unexpected interrupt");
         }
     }
-    /* Every exception in the kernel is a kernel bug: there is no user mode
-     * yet whose mistakes we would survive. */
+    if (from_user) {
+        user_trap(tf);  /* a system call, or a fault that ends the program */
+        return;
+    }
+    /* An exception in the kernel itself is a kernel bug. */
     panic_trap(tf, "unexpected trap");
 }

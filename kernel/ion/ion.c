@@ -8,6 +8,7 @@
 #include "ion/ring.h"
 #include "lib/siphash.h"
 #include "lib/string.h"
+#include "user/syscall.h"
 
 struct ion_state ion;
 
@@ -16,7 +17,7 @@ static struct fiber *console_fiber;
 
 static void *region(uint64_t offset)
 {
-    return (void *)(ION_REGION_BASE + offset);
+    return (void *)(ION_REGION_PHYS + offset);
 }
 
 void ion_init(const uint8_t *seed, uint32_t seed_len)
@@ -46,11 +47,12 @@ void ion_init(const uint8_t *seed, uint32_t seed_len)
     struct SysTable *st = ion.systable;
     st->version = SYSTABLE_VERSION;
     st->size = sizeof *st;
-    st->cmd_ring = (uint64_t)ion.cmd;
-    st->completion_ring = (uint64_t)ion.completion;
-    st->input_ring = (uint64_t)ion.input;
-    st->output_ring = (uint64_t)ion.output;
-    st->packet_pool = (uint64_t)region(ION_OFF_PACKETS);
+    /* User programs read the table: the addresses are their window's. */
+    st->cmd_ring = ION_USER_BASE + ION_OFF_CMD_RING;
+    st->completion_ring = ION_USER_BASE + ION_OFF_COMPLETION_RING;
+    st->input_ring = ION_USER_BASE + ION_OFF_INPUT_RING;
+    st->output_ring = ION_USER_BASE + ION_OFF_OUTPUT_RING;
+    st->packet_pool = ION_USER_BASE + ION_OFF_PACKETS;
     st->packet_size = ION_PACKET_SIZE;
     st->packet_count = ION_PACKET_COUNT;
     st->boot_time_us = uptime_us();
@@ -68,6 +70,14 @@ void ion_set_sender(uint64_t sender)
     ion.sender = sender;
     provenance_sender_key(ion.boot_key, sender, ion.sender_key);
     ion.next_seq = 0;
+    /* Whatever the previous sender left behind is not the new one's. */
+    ion.cmd->ring.head = ion.cmd->ring.tail = 0;
+    ion.completion->ring.head = ion.completion->ring.tail = 0;
+}
+
+void ion_sender_key(uint64_t sender, uint8_t out[16])
+{
+    provenance_sender_key(ion.boot_key, sender, out);
 }
 
 int ion_free_packet(uint32_t index)
@@ -121,7 +131,8 @@ static int execute(const CmdPacket *p, int64_t *result)
         *result = (int64_t)uptime_us();
         return ION_OK;
     default:
-        return ION_EKIND;
+        /* The rest needs a user program: its memory, its files. */
+        return user_command(p, result);
     }
 }
 

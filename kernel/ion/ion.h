@@ -1,9 +1,10 @@
 /*
  * ION in the kernel: the shared region (SysTable, rings, packet buffers) at
- * ION_REGION_BASE, the kernel-private packet pool bookkeeping, the per-boot
+ * ION_REGION_PHYS, the kernel-private packet pool bookkeeping, the per-boot
  * provenance key, and the command dispatcher that drains the command ring.
  *
- * Region layout (offsets from ION_REGION_BASE, one page each unless noted):
+ * Region layout (offsets from ION_REGION_PHYS in the kernel, from
+ * ION_USER_BASE in a user program; one page each unless noted):
  *   0x00000  struct SysTable
  *   0x01000  struct ion_cmd_ring
  *   0x02000  struct ion_completion_ring
@@ -57,8 +58,12 @@ extern struct ion_state ion;
  * `seed` (the device tree's rng-seed; may be NULL) and the clock. */
 void ion_init(const uint8_t *seed, uint32_t seed_len);
 
-/* Hands the command ring to a new sender: its key, sequence numbers from 0. */
+/* Hands the command ring to a new sender: its key, sequence numbers from 0,
+ * and empty command and completion rings. */
 void ion_set_sender(uint64_t sender);
+
+/* The provenance key of `sender` (what its ProcInfo page carries). */
+void ion_sender_key(uint64_t sender, uint8_t out[16]);
 
 /* Takes every packet off the command ring, validates it (pad, provenance
  * tag, kind, arguments), runs it and posts a completion. Returns how many. */

@@ -94,10 +94,12 @@ int kvformat(format_sink sink, void *ctx, const char *fmt, va_list ap)
             break;
         }
         case 'u':
+        case 'o':
         case 'x':
         case 'X': {
             uint64_t v = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
-            int i = to_digits(buf, v, *p == 'u' ? 10 : 16, *p == 'X');
+            unsigned base = *p == 'u' ? 10 : *p == 'o' ? 8 : 16;
+            int i = to_digits(buf, v, base, *p == 'X');
             n += emit_padded(sink, ctx, &sp, buf + i, 32 - i, "");
             break;
         }

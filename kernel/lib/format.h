@@ -1,6 +1,6 @@
 /*
  * printf-style formatting, free of any device: kprintf, ksnprintf and the
- * host unit tests all use kvformat. Supported: %d %i %u %x %X %p %s %c %%,
+ * host unit tests all use kvformat. Supported: %d %i %u %o %x %X %p %s %c %%,
  * the l/ll/z length modifiers, flags '-' and '0', a width (number or *),
  * and a precision for %s.
  */

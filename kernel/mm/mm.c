@@ -51,3 +51,11 @@ void page_free_run(void *first, uint64_t n)
     for (uint64_t i = 0; i < n; i++)
         page_free((uint8_t *)first + i * PAGE_SIZE);
 }
+
+void mm_print_stats(void)
+{
+    kprintf("pages: %lu total, %lu free, %lu used, %lu reserved, high-water %lu (4 KiB each)\n",
+            (unsigned long)kernel_pages.npages, (unsigned long)kernel_pages.free,
+            (unsigned long)kernel_pages.used, (unsigned long)kernel_pages.reserved,
+            (unsigned long)kernel_pages.high_water);
+}

@@ -12,6 +12,9 @@ extern struct page_pool kernel_pages;
  * nothing (a machine with no memory for us is not a user's mistake). */
 void mm_init(const struct fdt_info *fdt, const void *fdt_blob);
 
+/* The `mem` table. */
+void mm_print_stats(void);
+
 void *page_alloc(void);
 void page_free(void *page);
 void *page_alloc_run(uint64_t n);          /* n contiguous pages, or NULL */

@@ -59,6 +59,10 @@ static void test_like_libc(void)
     SAME("%x", 0xdeadbeefu);
     SAME("%X", 0xdeadbeefu);
     SAME("%x", (unsigned)-1);
+    SAME("%o", 0u);
+    SAME("%o", 0755u);
+    SAME("%04o", 0644u);
+    SAME("%lo", 01777777777777777777777ul);
     SAME("%ld", (long)INT64_MIN);
     SAME("%ld", (long)INT64_MAX);
     SAME("%lu", (unsigned long)UINT64_MAX);

@@ -17,7 +17,7 @@ def expected_revision():
 
 
 def test_banner_is_the_first_kernel_line_and_names_the_revision(boot):
-    m = boot()
+    m = boot(append="monitor")
     m.expect(BANNER)
     assert m.child.match.group(2) == expected_revision()
     m.expect_prompt()
@@ -31,7 +31,7 @@ def test_banner_is_the_first_kernel_line_and_names_the_revision(boot):
 
 
 def test_halt_powers_off_with_status_zero(boot):
-    m = boot()
+    m = boot(append="monitor")
     m.expect_prompt()
     m.sendline("halt")
     m.expect(r"\[rumpk\] halt: powering off")
@@ -40,7 +40,7 @@ def test_halt_powers_off_with_status_zero(boot):
 
 def test_memory_size_comes_from_the_device_tree(boot):
     for megabytes in (64, 256):
-        m = boot(extra=["-m", f"{megabytes}M"])
+        m = boot(append="monitor", extra=["-m", f"{megabytes}M"])
         match = m.expect(r"\[mm\] RAM (\d+) MiB at 0x80000000; page pool "
                          r"0x([0-9a-f]+)-0x([0-9a-f]+): (\d+) pages free, (\d+) reserved")
         assert int(match.group(1)) == megabytes
@@ -52,22 +52,22 @@ def test_memory_size_comes_from_the_device_tree(boot):
 
 
 def test_boot_arguments_reach_the_kernel(boot):
-    m = boot(append="selftest=list quiet=1")
-    m.expect(r'bootargs "selftest=list quiet=1"')
+    m = boot(append="monitor selftest=list quiet=1")
+    m.expect(r'bootargs "monitor selftest=list quiet=1"')
     m.expect(r"\[selftest\] fault +load from address 0")
     m.expect_prompt()
     m.sendline("bootargs")
-    m.expect(r'bootargs: "selftest=list quiet=1"')
+    m.expect(r'bootargs: "monitor selftest=list quiet=1"')
 
 
 def test_unknown_selftest_is_reported_not_fatal(boot):
-    m = boot(append="selftest=nonsense")
+    m = boot(append="monitor selftest=nonsense")
     m.expect(r"\[selftest\] unknown self test 'nonsense'")
     m.expect_prompt()
 
 
 def test_selftest_halt_exits_zero(boot):
-    m = boot(append="selftest=halt")
+    m = boot(append="monitor selftest=halt")
     assert m.wait_exit() == 0
 
 
@@ -82,15 +82,15 @@ def _assert_panic_report(m, headline, frames):
 
 
 def test_kernel_load_fault_panics_with_symbolized_backtrace(boot):
-    m = boot(append="selftest=fault")
+    m = boot(append="monitor selftest=fault")
     _assert_panic_report(
-        m, r"unexpected trap: load access fault at 0x0 in kernel at pc 0x[0-9a-f]+ "
+        m, r"unexpected trap: load page fault at 0x0 in kernel at pc 0x[0-9a-f]+ "
            r"\(fault_load_null\+0x[0-9a-f]+\)",
         ["fault_load_null", "selftest_run", "selftest_fiber", "fiber_main"])
 
 
 def test_illegal_instruction_panics_with_registers(boot):
-    m = boot(append="selftest=illegal")
+    m = boot(append="monitor selftest=illegal")
     m.expect(r"PANIC: unexpected trap: illegal instruction \(encoding 0x00000000\)")
     for reg in ("ra", "sp", "s0", "a0", "t6"):
         m.expect(rf"  {reg} +0x[0-9a-f]{{16}}")
@@ -99,7 +99,7 @@ def test_illegal_instruction_panics_with_registers(boot):
 
 
 def test_explicit_panic_formats_its_message(boot):
-    m = boot(append="selftest=panic")
+    m = boot(append="monitor selftest=panic")
     m.expect(r"PANIC: selftest: explicit panic with value 42")
     m.expect(r"Backtrace:")
     m.expect(r"#0 +0x[0-9a-f]{16} fault_explicit_panic\+")
@@ -108,7 +108,7 @@ def test_explicit_panic_formats_its_message(boot):
 
 
 def test_timer_ticks_drive_uptime(boot):
-    m = boot(append="selftest=timer")
+    m = boot(append="monitor selftest=timer")
     m.expect(r"\[selftest\] timer: 10 ticks seen at uptime (\d+) us")
     assert int(m.child.match.group(1)) >= 100_000  # 10 ticks at 100 Hz
     m.expect_prompt()
@@ -118,7 +118,7 @@ def test_timer_ticks_drive_uptime(boot):
 
 
 def test_every_page_can_be_allocated_and_returned(boot):
-    m = boot(append="selftest=pages")
+    m = boot(append="monitor selftest=pages")
     match = m.expect(r"\[selftest\] pages: allocated (\d+) of (\d+) free")
     free = int(match[2])
     assert int(match[1]) == free
@@ -134,7 +134,7 @@ def test_every_page_can_be_allocated_and_returned(boot):
 
 
 def test_console_input_is_interrupt_driven_with_line_editing(boot):
-    m = boot()
+    m = boot(append="monitor")
     m.expect_prompt()
     # "memx" + backspace = "mem"; the echo shows the erase sequence.
     m.send("memx\x7f\r")

@@ -3,7 +3,7 @@ import re
 
 
 def test_three_fibers_take_turns_and_keep_their_locals(boot):
-    m = boot(append="selftest=fibers")
+    m = boot(append="monitor selftest=fibers")
     for rnd in range(3):
         for label in "ABC":
             m.expect(rf"\[fibers\] {label} round {rnd}\r*\n")
@@ -15,7 +15,7 @@ def test_three_fibers_take_turns_and_keep_their_locals(boot):
 
 
 def test_256_fibers_alive_at_once_and_all_memory_returned(boot):
-    m = boot(append="selftest=fibers256")
+    m = boot(append="monitor selftest=fibers256")
     m.expect(r"\[fibers\] created 256 fibers, 260 alive")
     match = m.expect(r"\[fibers\] (\d+) finished; fibers (\d+) -> (\d+); "
                      r"free pages (\d+) -> (\d+)")
@@ -25,7 +25,7 @@ def test_256_fibers_alive_at_once_and_all_memory_returned(boot):
 
 
 def test_watchdog_restarts_a_spinning_fiber_and_others_keep_running(boot):
-    m = boot(append="selftest=watchdog")
+    m = boot(append="monitor selftest=watchdog")
     m.expect(r"spinner run 0 starts spinning")
     restart = (r"\[watchdog\] fiber \d+ 'spinner' ran (\d+) ticks without yielding, "
                r"pc 0x[0-9a-f]+ \(spinner\+0x[0-9a-f]+\): restarting it")
@@ -47,7 +47,7 @@ def test_watchdog_restarts_a_spinning_fiber_and_others_keep_running(boot):
 
 
 def test_ps_lists_fibers_with_metrics(boot):
-    m = boot()
+    m = boot(append="monitor")
     m.expect_prompt()
     m.sendline("ps")
     m.expect(r"ID NAME +STATE +SWITCHES +TICKS +STACK USED +RESTARTS +LAST PC")

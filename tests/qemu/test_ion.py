@@ -3,7 +3,7 @@ import re
 
 
 def test_commands_complete_in_order_and_bad_packets_are_rejected_with_a_diagnosis(boot):
-    m = boot(append="selftest=ion")
+    m = boot(append="monitor selftest=ion")
     m.expect(r"\[ion\] SysTable at 0x80100000: 64-slot command ring, 128 packets of 512 bytes")
     m.expect(r"\[selftest\] packet (\d+) allocated; in use 1")
     # The forged packet: CMD_NOP (kind 0) with arg 0xfeed, sequence number 3.
@@ -30,7 +30,7 @@ def test_commands_complete_in_order_and_bad_packets_are_rejected_with_a_diagnosi
 
 
 def test_typed_input_travels_through_the_input_ring(boot):
-    m = boot()
+    m = boot(append="monitor")
     m.expect_prompt()
     m.sendline("ion")
     m.expect(r"input +head +(\d+) +tail +(\d+)")

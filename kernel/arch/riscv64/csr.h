@@ -12,6 +12,7 @@
 #define SIE_SEIE (1UL << 9)
 
 #define SCAUSE_INTERRUPT (1UL << 63)
+#define SCAUSE_ECALL_FROM_U 8
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -1,12 +1,17 @@
 /*
  * void trap_entry(void)   -- installed in stvec (direct mode)
  *
- * Every trap lands here: saves all 31 general registers and sepc, sstatus,
- * scause, stval into a struct trap_frame on the current stack, calls
- * trap_handler(struct trap_frame *), then restores everything from the frame
- * (the handler may have changed sepc or registers) and returns with sret.
- * For now only S-mode traps exist; the user-mode path (sscratch swap to a
- * kernel stack) arrives with user mode.
+ * Every trap lands here, from S-mode (the kernel) or U-mode (a user program).
+ * sscratch tells them apart: it is 0 while the kernel runs, and holds the top
+ * of the Subject's kernel trap area while a user program runs. So
+ * `csrrw sp, sscratch, sp` either gives us a kernel stack (from U-mode) or
+ * a 0 that we undo (from S-mode, where the current stack is fine).
+ *
+ * Saves all 31 general registers and sepc, sstatus, scause, stval into a
+ * struct trap_frame, calls trap_handler(frame), then trap_return restores
+ * everything from the frame (the handler may have changed sepc or registers)
+ * and returns with sret. Going back to U-mode, sscratch is re-armed with the
+ * frame's top so the next user trap lands in the same place.
  */
 #include "arch/riscv64/trap_frame.h"
 
@@ -14,6 +19,10 @@
     .globl trap_entry
     .balign 4
 trap_entry:
+    csrrw   sp, sscratch, sp
+    bnez    sp, 1f                 /* from U-mode: sp is now the kernel trap area */
+    csrrw   sp, sscratch, sp       /* from S-mode: undo; sscratch is 0 again */
+1:
     addi    sp, sp, -TF_SIZE
     sd      ra,   0(sp)
     sd      gp,  16(sp)
@@ -45,8 +54,13 @@ trap_entry:
     sd      t4, 224(sp)
     sd      t5, 232(sp)
     sd      t6, 240(sp)
-    addi    t0, sp, TF_SIZE        /* the sp of the interrupted code */
-    sd      t0, TF_SP(sp)
+    /* The interrupted code's sp: from U-mode it is in sscratch (and sscratch
+     * goes back to 0: we are in the kernel now); from S-mode it is just above
+     * the frame. */
+    csrrw   t0, sscratch, zero
+    bnez    t0, 2f
+    addi    t0, sp, TF_SIZE
+2:  sd      t0, TF_SP(sp)
     csrr    t0, sepc
     sd      t0, TF_SEPC(sp)
     csrr    t0, sstatus
@@ -62,10 +76,18 @@ trap_entry:
      * the handler walks on into the interrupted code's callers. */
     call    trap_handler
 
+/* Returns through the frame at sp. user_enter (user_entry.S) jumps here too. */
+    .globl trap_return
+trap_return:
     ld      t0, TF_SEPC(sp)
     csrw    sepc, t0
     ld      t0, TF_SSTATUS(sp)
     csrw    sstatus, t0
+    andi    t0, t0, 0x100          /* SSTATUS_SPP: back to S-mode? */
+    bnez    t0, 3f
+    addi    t0, sp, TF_SIZE        /* back to U-mode: re-arm sscratch */
+    csrw    sscratch, t0
+3:
     ld      ra,   0(sp)
     ld      gp,  16(sp)
     ld      tp,  24(sp)

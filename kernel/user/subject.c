@@ -1,0 +1,128 @@
+/*
+ * The Subject: a kernel fiber that runs the user program. It starts the
+ * shell, enters U-mode, and when the program is over (exit, fault, or an
+ * exec that replaced it) says so on the console and goes on: the replacement,
+ * or a fresh shell. A shell that keeps dying at once is respawned with a
+ * growing pause, and the console says so, instead of spinning.
+ */
+#include "user/process.h"
+
+#include "arch/riscv64/csr.h"
+#include "core/console.h"
+#include "core/panic.h"
+#include "core/timer.h"
+#include "core/trap_describe.h"
+#include "ion/ion.h"
+#include "lib/string.h"
+
+extern long user_enter(struct fiber_context *kctx, struct trap_frame *tf);
+extern __attribute__((noreturn)) void user_leave(struct fiber_context *kctx, long value);
+
+struct process *current_process;
+struct fiber *subject_fiber;
+
+static struct fiber_context subject_context;  /* where user_leave lands */
+static long exit_status;
+static struct process *replacement;
+
+enum { USER_REPLACED = 3 };
+
+#define SSTATUS_FS (3UL << 13)
+
+/* Runs p in U-mode until it is over; returns how it ended. */
+static long run(struct process *p)
+{
+    struct trap_frame tf;
+    memset(&tf, 0, sizeof tf);
+    tf.sepc = p->entry;
+    tf.sp = p->user_sp;
+    tf.a0 = p->argc;
+    tf.a1 = p->argv;
+    /* U-mode (SPP 0), interrupts on once there (SPIE), no access to user pages
+     * for the kernel (SUM 0), no floating point (FS off: an FP instruction traps). */
+    tf.sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS)) |
+                 SSTATUS_SPIE;
+    current_process = p;
+    ion_set_sender(p->pid);
+    vm_activate(p->pagetable);
+    long how = user_enter(&subject_context, &tf);
+    /* Back from a trap handler, which runs with interrupts off. */
+    csr_set(sstatus, SSTATUS_SIE);
+    return how;
+}
+
+void user_finish(enum user_outcome how, long status)
+{
+    exit_status = status;
+    user_leave(&subject_context, how);
+}
+
+void subject_replace(struct process *next)
+{
+    replacement = next;
+    user_leave(&subject_context, USER_REPLACED);
+}
+
+static void kill_program(struct trap_frame *tf)
+{
+    char what[96];
+    trap_describe(what, sizeof what, tf->scause, tf->stval);
+    kprintf("[subject] %s killed: %s, pc 0x%lx\n", current_process->path, what,
+            (unsigned long)tf->sepc);
+    user_finish(USER_KILLED, -1);
+}
+
+void user_trap(struct trap_frame *tf)
+{
+    if (tf->scause == SCAUSE_ECALL_FROM_U) {
+        tf->sepc += 4;  /* return after the ecall */
+        csr_set(sstatus, SSTATUS_SIE);  /* commands may block or take time */
+        ion_process_commands();
+        csr_clear(sstatus, SSTATUS_SIE);
+        return;
+    }
+    kill_program(tf);
+}
+
+static void sleep_ms(uint64_t ms)
+{
+    uint64_t until = uptime_us() + ms * 1000;
+    while (uptime_us() < until)
+        fiber_yield();
+}
+
+void subject_main(void *arg)
+{
+    (void)arg;
+    subject_fiber = current_fiber;
+    static char shell_name[] = "nipbox";
+    char *argv[] = { shell_name };
+    int quick_deaths = 0;
+    for (;;) {
+        struct process *p;
+        uint64_t started = uptime_us();
+        if (process_load(SUBJECT_SHELL, 1, argv, &p) == 0) {
+            for (;;) {
+                long how = run(p);
+                if (how == USER_REPLACED) {
+                    process_destroy(p);
+                    p = replacement;
+                    continue;
+                }
+                if (how == USER_EXITED)
+                    kprintf("[subject] %s exited with status %ld\n", p->path, exit_status);
+                process_destroy(p);
+                current_process = 0;
+                break;
+            }
+        }
+        /* A shell that lasted less than a second counts as a quick death. */
+        quick_deaths = uptime_us() - started < 1000000 ? quick_deaths + 1 : 0;
+        if (quick_deaths >= 3) {
+            uint64_t pause = 1000UL << (quick_deaths - 3 < 5 ? quick_deaths - 3 : 5);
+            kprintf("[subject] %s failed %d times in a row; next try in %lu ms\n", SUBJECT_SHELL,
+                    quick_deaths, (unsigned long)pause);
+            sleep_ms(pause);
+        }
+    }
+}

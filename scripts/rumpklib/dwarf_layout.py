@@ -1,0 +1,314 @@
+"""The layouts of the ABI structures as an ELF's DWARF declares them.
+
+Shared by GDB's `abi check` and `pkt --layout` (gdb/rumpk/) and by a
+standalone checker: every layer (kernel, userland) is compiled from
+include/abi/, and its debug information says what the compiler actually
+made of those declarations. Comparing the layers' DWARF is how a drifted
+CmdPacket (the history's 24-byte variant put CMD_SYS_EXEC at offset 12 of
+what the kernel read) is caught before anything runs.
+
+Needs pyelftools (Debian: python3-pyelftools). Nothing here imports gdb.
+"""
+import dataclasses
+import os
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+
+# The structures that cross the kernel/user boundary (docs/abi.md), as C
+# spells them: a bare name is a typedef, "struct X" a structure tag.
+ABI_TYPES = ("CmdPacket", "CmdCompletion", "struct ion_ring", "struct ion_desc",
+             "struct SysTable")
+
+EM_RISCV = 243
+_CU_NAME = "DW_AT_name"
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    name: str
+    offset: int          # bytes from the start of the structure
+    size: int            # bytes
+    type_name: str
+    bit_offset: int = None   # bit-fields only: bits from the start of the structure
+    bit_size: int = None
+
+    def span(self):
+        if self.bit_size is not None:
+            return f"bits {self.bit_offset}..{self.bit_offset + self.bit_size - 1}"
+        return f"offset {self.offset} size {self.size}"
+
+
+@dataclasses.dataclass
+class Layout:
+    name: str                # as asked for: "CmdPacket", "struct ion_ring"
+    size: int
+    align: int
+    fields: list
+    elf: str = ""            # where it was read
+    unit: str = ""           # the compilation unit that declared it first
+
+    def field(self, name):
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+def _name(die):
+    attr = die.attributes.get("DW_AT_name")
+    return attr.value.decode("utf-8", "replace") if attr else None
+
+
+def _type_die(die):
+    if "DW_AT_type" not in die.attributes:
+        return None
+    return die.get_DIE_from_attribute("DW_AT_type")
+
+
+def _array_count(die):
+    count = 1
+    for sub in die.iter_children():
+        if sub.tag != "DW_TAG_subrange_type":
+            continue
+        if "DW_AT_count" in sub.attributes:
+            count *= sub.attributes["DW_AT_count"].value
+        elif "DW_AT_upper_bound" in sub.attributes:
+            count *= sub.attributes["DW_AT_upper_bound"].value + 1
+        else:
+            count *= 0  # flexible array member
+    return count
+
+
+def type_size(die):
+    """Bytes of the type `die` (typedefs and qualifiers followed)."""
+    while die is not None:
+        if "DW_AT_byte_size" in die.attributes:
+            return die.attributes["DW_AT_byte_size"].value
+        if die.tag == "DW_TAG_pointer_type":
+            return die.cu.header["address_size"]
+        if die.tag == "DW_TAG_array_type":
+            return type_size(_type_die(die)) * _array_count(die)
+        die = _type_die(die)
+    return 0
+
+
+def type_align(die):
+    """Alignment of `die`: DW_AT_alignment when the source asked for one,
+    else what the psABI gives (scalars: their size; aggregates: their
+    strictest member)."""
+    while die is not None:
+        if "DW_AT_alignment" in die.attributes:
+            return die.attributes["DW_AT_alignment"].value
+        if die.tag in ("DW_TAG_structure_type", "DW_TAG_union_type"):
+            return max([type_align(_type_die(m)) for m in die.iter_children()
+                        if m.tag == "DW_TAG_member"] or [1])
+        if die.tag in ("DW_TAG_base_type", "DW_TAG_pointer_type", "DW_TAG_enumeration_type"):
+            return max(1, min(type_size(die), 16))
+        die = _type_die(die)
+    return 1
+
+
+def type_name(die):
+    """The type as C would spell it: uint32_t, struct ion_ring *, CmdPacket[64]."""
+    if die is None:
+        return "void"
+    tag = die.tag
+    name = _name(die)
+    if tag in ("DW_TAG_base_type", "DW_TAG_typedef"):
+        return name or "?"
+    if tag in ("DW_TAG_structure_type", "DW_TAG_union_type", "DW_TAG_enumeration_type"):
+        kw = {"DW_TAG_structure_type": "struct", "DW_TAG_union_type": "union",
+              "DW_TAG_enumeration_type": "enum"}[tag]
+        return f"{kw} {name}" if name else f"{kw} {{...}}"
+    if tag == "DW_TAG_pointer_type":
+        return type_name(_type_die(die)) + " *"
+    if tag == "DW_TAG_array_type":
+        return f"{type_name(_type_die(die))}[{_array_count(die)}]"
+    if tag in ("DW_TAG_const_type", "DW_TAG_volatile_type"):
+        return f"{tag[7:-5]} {type_name(_type_die(die))}"
+    if tag == "DW_TAG_subroutine_type":
+        return "function"
+    return name or tag
+
+
+def _member_offset(member):
+    attr = member.attributes.get("DW_AT_data_member_location")
+    if attr is None:
+        return 0
+    if isinstance(attr.value, int):
+        return attr.value
+    # DWARF 2 style: a location expression, DW_OP_plus_uconst N (0x23, ULEB128).
+    expr = list(attr.value)
+    if expr and expr[0] == 0x23:
+        value, shift = 0, 0
+        for byte in expr[1:]:
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        return value
+    raise ValueError(f"unsupported member location {expr!r}")
+
+
+def layout_of_struct(die, name, elf="", unit=""):
+    """The Layout of the structure DIE `die` (a complete definition)."""
+    fields = []
+    for m in die.iter_children():
+        if m.tag != "DW_TAG_member":
+            continue
+        t = _type_die(m)
+        size = type_size(t)
+        if "DW_AT_bit_size" in m.attributes:
+            bits = m.attributes["DW_AT_bit_size"].value
+            if "DW_AT_data_bit_offset" in m.attributes:
+                bit_off = m.attributes["DW_AT_data_bit_offset"].value
+            else:
+                bit_off = 8 * _member_offset(m)
+            fields.append(Field(_name(m) or "", bit_off // 8, size, type_name(t), bit_off, bits))
+        else:
+            fields.append(Field(_name(m) or "", _member_offset(m), size, type_name(t)))
+    return Layout(name, die.attributes["DW_AT_byte_size"].value, type_align(die), fields,
+                  elf, unit)
+
+
+def _is_complete_struct(die):
+    return (die.tag in ("DW_TAG_structure_type", "DW_TAG_union_type")
+            and "DW_AT_declaration" not in die.attributes
+            and "DW_AT_byte_size" in die.attributes)
+
+
+def _resolve_typedef(die):
+    """The structure a typedef names (through further typedefs/qualifiers)."""
+    t = _type_die(die)
+    while t is not None and t.tag in ("DW_TAG_typedef", "DW_TAG_const_type",
+                                      "DW_TAG_volatile_type"):
+        t = _type_die(t)
+    return t if t is not None and _is_complete_struct(t) else None
+
+
+def read_layouts(path, names=ABI_TYPES):
+    """{name: [Layout, ...]} for each of `names` the ELF at `path` declares,
+    one Layout per compilation unit that declares it (normally identical;
+    they differ when one unit was compiled against another definition).
+    Names the ELF does not declare are absent. Raises ValueError when the
+    file is not an ELF or has no DWARF."""
+    wanted_typedefs = {n for n in names if not n.startswith("struct ")}
+    wanted_tags = {n[len("struct "):]: n for n in names if n.startswith("struct ")}
+    found = {}
+    try:
+        with open(path, "rb") as f:
+            elf = ELFFile(f)
+            if not elf.has_dwarf_info():
+                raise ValueError(f"{path}: no DWARF (build with -g)")
+            dwarf = elf.get_dwarf_info()
+            for cu in dwarf.iter_CUs():
+                top = cu.get_top_DIE()
+                unit = _name(top) or "?"
+                for die in top.iter_children():
+                    name = _name(die)
+                    if name is None:
+                        continue
+                    if die.tag == "DW_TAG_typedef" and name in wanted_typedefs:
+                        target = _resolve_typedef(die)
+                        if target is not None:
+                            found.setdefault(name, []).append(
+                                layout_of_struct(target, name, path, unit))
+                    elif _is_complete_struct(die) and name in wanted_tags:
+                        key = wanted_tags[name]
+                        found.setdefault(key, []).append(
+                            layout_of_struct(die, key, path, unit))
+    except ELFError as e:
+        raise ValueError(f"{path}: not an ELF file ({e})") from None
+    return found
+
+
+def first_layouts(path, names=ABI_TYPES):
+    """{name: Layout}: the first declaration of each name in the ELF."""
+    return {n: ls[0] for n, ls in read_layouts(path, names).items()}
+
+
+def compare(ref, other):
+    """Differences between two Layouts of the same structure, as sentences
+    naming the field and its offsets (empty when they agree). `ref` is the
+    reference (the kernel), `other` the layer checked against it."""
+    a, b = os.path.basename(ref.elf) or "reference", os.path.basename(other.elf) or "other"
+    if a == b:
+        a, b = f"{a} ({ref.unit})", f"{b} ({other.unit})"
+    diffs = []
+    if ref.size != other.size:
+        diffs.append(f"{ref.name}: size {other.size} in {b}, {ref.size} in {a}")
+    if ref.align != other.align:
+        diffs.append(f"{ref.name}: alignment {other.align} in {b}, {ref.align} in {a}")
+    for rf in ref.fields:
+        of = other.field(rf.name)
+        if of is None:
+            diffs.append(f"{ref.name}.{rf.name}: missing in {b} "
+                         f"(at offset {rf.offset} size {rf.size} in {a})")
+            continue
+        if (rf.offset, rf.size, rf.bit_offset, rf.bit_size) != \
+                (of.offset, of.size, of.bit_offset, of.bit_size):
+            diffs.append(f"{ref.name}.{rf.name}: {of.span()} in {b}, {rf.span()} in {a}")
+        elif rf.type_name != of.type_name:
+            diffs.append(f"{ref.name}.{rf.name}: type {of.type_name} in {b}, "
+                         f"{rf.type_name} in {a} (same offset and size)")
+    for of in other.fields:
+        if ref.field(of.name) is None:
+            diffs.append(f"{ref.name}.{of.name}: only in {b} ({of.span()})")
+    ref_order = [f.name for f in ref.fields if other.field(f.name)]
+    other_order = [f.name for f in other.fields if ref.field(f.name)]
+    if ref_order != other_order and not diffs:
+        diffs.append(f"{ref.name}: fields in another order in {b}")
+    return diffs
+
+
+def format_layout(layout, indent="  "):
+    """The layout as an aligned table: offset, size, field, type."""
+    width = max([len(f.name) for f in layout.fields] + [5])
+    lines = [f"{layout.name} ({layout.size} bytes, align {layout.align})",
+             f"{indent}{'offset':>6}  {'size':>4}  {'field':<{width}}  type"]
+    for f in layout.fields:
+        where = f"{f.offset:>6}" if f.bit_size is None else f"{f.offset:>4}:{f.bit_offset % 8}"
+        size = f"{f.size:>4}" if f.bit_size is None else f"{f.bit_size:>3}b"
+        lines.append(f"{indent}{where}  {size}  {f.name:<{width}}  {f.type_name}")
+    return "\n".join(lines)
+
+
+def _elf_header(path):
+    """(e_type, e_machine) of an ELF file, or None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(20)
+    except OSError:
+        return None
+    if len(head) < 20 or head[:4] != b"\x7fELF" or head[5] != 1:  # little-endian only
+        return None
+    return int.from_bytes(head[16:18], "little"), int.from_bytes(head[18:20], "little")
+
+
+def _defines_symbol(path, symbol):
+    try:
+        with open(path, "rb") as f:
+            symtab = ELFFile(f).get_section_by_name(".symtab")
+            return bool(symtab and symtab.get_symbol_by_name(symbol))
+    except (ELFError, OSError):
+        return False
+
+
+def find_userland_elfs(build_dir, kernel=None):
+    """The userland ELFs under build_dir: RISC-V executables (ET_EXEC or
+    ET_DYN) that are not a kernel (no `kmain` symbol; the kernel itself and
+    its first link pass are both skipped). Sorted paths."""
+    skip = {os.path.realpath(kernel)} if kernel else set()
+    found = []
+    for root, dirs, files in os.walk(build_dir):
+        dirs[:] = sorted(d for d in dirs if d not in ("test-logs",))
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            header = _elf_header(path)
+            if header is None or header[1] != EM_RISCV or header[0] not in (2, 3):
+                continue
+            if os.path.realpath(path) in skip or _defines_symbol(path, "kmain"):
+                continue
+            found.append(path)
+    return found
