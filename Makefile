@@ -85,7 +85,7 @@ $(BUILD)/kernel/%.o: kernel/%.S
 ROOTFS_TREES := rootfs $(BUILD)/rootfs-bin $(ROOTFS_EXTRA)
 
 # userland: the programs are staged in $(BUILD)/rootfs-bin before packing.
-$(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S: FORCE userland
+$(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S &: FORCE userland
 	@mkdir -p $(BUILD)/gen
 	$(Q)$(PYTHON) scripts/mkinitrd.py --out $(BUILD)/initrd.tar.new \
 		--info $(BUILD)/gen/initrd_info.S.new $(ROOTFS_TREES)
@@ -184,7 +184,7 @@ $(USER_DIR)/%.o: userland/%.S
 # The kernel's pure sources, compiled again with the user flags.
 $(USER_DIR)/kernel/%.o: kernel/%.c
 	@mkdir -p $(@D)
-	$(call msg,CC,$< '(user)')
+	$(call msg,CC,$<)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 # Made through pattern rules, but worth keeping (GDB, incremental builds).
@@ -272,9 +272,10 @@ run: deps
 	$(PYTHON) scripts/run-qemu.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" -- $(QEMU_EXTRA)
 
 # QEMU halted, GDB attached with the extensions; the console on a socket (docs/gdb.md).
+# GDB_ARGS reaches GDB exactly as typed (read with $(value), so GDB's $ needs no $$).
 .PHONY: debug
 debug: all
-	$(PYTHON) scripts/debug.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" --gdb-args "$$GDB_ARGS" -- $(QEMU_EXTRA)
+	$(PYTHON) scripts/debug.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" --gdb-args '$(subst ','\'',$(value GDB_ARGS))' -- $(QEMU_EXTRA)
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests

@@ -165,7 +165,7 @@ def main():
         say("GDB: `continue` boots the kernel; `fiber list`, `ring`, `pkt`, `systable`, "
             "`abi check`; quit stops QEMU")
 
-    gdb_argv = [GDB, "-nx", kernel,
+    gdb_argv = [GDB, "-nx", "-q", kernel,
                 "-ex", "set tcp connect-timeout 5",
                 "-ex", f"source {LOADER}",
                 "-ex", f"target remote 127.0.0.1:{port}"] + gdb_extra

@@ -21,8 +21,26 @@ def build_dir():
     return os.path.dirname(os.path.abspath(utils.kernel_path()))
 
 
-def userland_elfs():
-    return dwarf_layout.find_userland_elfs(build_dir(), utils.kernel_path())
+def cache_file():
+    """Where layouts read with pyelftools are remembered between sessions."""
+    return os.path.join(build_dir(), ".cache", "abi-layouts.json")
+
+
+def userland_elfs(stripped=None):
+    return dwarf_layout.find_userland_elfs(build_dir(), utils.kernel_path(), stripped)
+
+
+def read_layouts(path):
+    return dwarf_layout.read_layouts_cached(path, dwarf_layout.ABI_TYPES, cache_file())
+
+
+def stripped_note(stripped):
+    if not stripped:
+        return []
+    shown = ", ".join(utils.display_path(p) for p in stripped[:3])
+    more = f" and {len(stripped) - 3} more" if len(stripped) > 3 else ""
+    return [f"skipped {len(stripped)} ELF{'s' if len(stripped) > 1 else ''} without DWARF "
+            f"(stripped copies): {shown}{more}"]
 
 
 def gdb_layout(name):
@@ -48,7 +66,7 @@ def check_lines(elfs=None):
     out = [paint(f"ABI layouts in {shown} (DWARF):", "1")]
     problems = 0
     try:
-        kernel_all = dwarf_layout.read_layouts(kernel)
+        kernel_all = read_layouts(kernel)
     except (ValueError, OSError) as e:
         raise gdb.GdbError(f"abi check: {e}") from None
     ref = {}
@@ -69,37 +87,57 @@ def check_lines(elfs=None):
                 problems += 1
         except gdb.GdbError:
             pass
-    others = list(elfs) if elfs else userland_elfs()
+    stripped = []
+    others = list(elfs) if elfs else userland_elfs(stripped)
     if not others:
         out.append(f"no userland ELF to compare (no RISC-V executable under "
                    f"{utils.display_path(build_dir())}/ besides the kernel)")
+    tally = {name: ([], [], []) for name in dwarf_layout.ABI_TYPES}  # same, differs, absent
+    unreadable = 0
+    readable = []
     for path in others:
-        shown_other = utils.display_path(path)
         try:
-            found = dwarf_layout.read_layouts(path)
+            found = read_layouts(path)
         except (ValueError, OSError) as e:
-            out.append(paint(f"{shown_other}: {e}", "31"))
-            problems += 1
+            out.append(paint(f"{utils.display_path(path)}: cannot compare: {e}", "31"))
+            unreadable += 1
             continue
-        out.append(paint(f"{shown_other} against the kernel:", "1"))
+        readable.append(path)
         for name in dwarf_layout.ABI_TYPES:
+            same, differs, absent = tally[name]
             layouts = found.get(name)
             if not layouts:
-                out.append(f"  {name:<16} not declared (the program does not use it)")
+                absent.append(path)
                 continue
             diffs = _unit_diffs(layouts)
             if name in ref:
                 diffs += dwarf_layout.compare(ref[name], layouts[0])
-            if diffs:
+            (differs.append((path, diffs)) if diffs else same.append(path))
+    if readable:
+        out.append(paint(f"{len(readable)} userland ELF{'s' if len(readable) > 1 else ''} "
+                         "against the kernel:", "1"))
+        for name in dwarf_layout.ABI_TYPES:
+            same, differs, absent = tally[name]
+            parts = [paint(f"same in {len(same)}", "32")] if same else []
+            if differs:
+                parts.append(paint(f"DIFFERS in {len(differs)}", "31"))
+            if absent:
+                parts.append(f"not declared in {len(absent)} (not used there)")
+            out.append(f"  {name:<16} " + ", ".join(parts))
+        for name in dwarf_layout.ABI_TYPES:
+            for path, diffs in tally[name][1]:
                 problems += len(diffs)
-                out.append(paint(f"  {name:<16} DIFFERS", "31"))
+                out.append(paint(f"  {utils.display_path(path)}: {name}:", "31"))
                 out += [paint(f"    {d}", "31") for d in diffs]
-            else:
-                out.append(f"  {name:<16} " + paint("same", "32")
-                           + f" ({layouts[0].size} bytes, {len(layouts[0].fields)} fields)")
-    n_elfs = 1 + len(others)
-    if problems:
-        out.append(paint(f"abi check: {problems} difference(s)", "31"))
+        names = [os.path.basename(p) for p in readable]
+        out.append("  checked: " + ", ".join(names))
+    out += stripped_note(stripped)
+    n_elfs = 1 + len(readable)
+    if problems or unreadable:
+        parts = [f"{problems} difference(s)"] if problems else []
+        if unreadable:
+            parts.append(f"{unreadable} ELF(s) not compared")
+        out.append(paint("abi check: " + ", ".join(parts), "31"))
     else:
         out.append(paint("abi check: OK", "32")
                    + f" ({len(ref)} types, {n_elfs} ELF{'s' if n_elfs > 1 else ''})")

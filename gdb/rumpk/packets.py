@@ -8,6 +8,8 @@ ion.sender) and a sequence number: the one its position on the command
 ring implies (ion.next_seq belongs to the packet at tail), or else
 ion.next_seq - 1 and ion.next_seq.
 """
+import os
+
 import gdb
 
 from rumpk import abi, ion, siphash, utils
@@ -227,17 +229,31 @@ def layout_lines(elfs=None):
     from rumpklib import dwarf_layout
     kernel = utils.kernel_path()
     columns = [(utils.display_path(kernel), abicheck.gdb_layout("CmdPacket"))]
-    notes = []
-    for path in (elfs if elfs else abicheck.userland_elfs()):
+    groups = []     # [(layout, [paths])]: userland ELFs with the same layout share a column
+    notes, stripped = [], []
+    for path in (elfs if elfs else abicheck.userland_elfs(stripped)):
         try:
-            found = dwarf_layout.first_layouts(path, ["CmdPacket"])
+            found = {n: ls[0] for n, ls in abicheck.read_layouts(path).items()}
         except (ValueError, OSError) as e:
             notes.append(f"{utils.display_path(path)}: {e}")
             continue
         if "CmdPacket" not in found:
             notes.append(f"{utils.display_path(path)}: declares no CmdPacket")
             continue
-        columns.append((utils.display_path(path), found["CmdPacket"]))
+        lay = found["CmdPacket"]
+        for glay, paths in groups:
+            if (glay.size, glay.align, glay.fields) == (lay.size, lay.align, lay.fields):
+                paths.append(path)
+                break
+        else:
+            groups.append((lay, [path]))
+    for n, (lay, paths) in enumerate(groups):
+        title = (utils.display_path(paths[0]) if len(paths) == 1
+                 else f"{len(paths)} userland ELFs ({chr(ord('A') + n)})")
+        columns.append((title, lay))
+        if len(paths) > 1:
+            notes.append(f"({chr(ord('A') + n)}): "
+                         + ", ".join(os.path.basename(p) for p in paths))
     ref = columns[0][1]
     names = [f.name for f in ref.fields]
     for _path, lay in columns[1:]:
@@ -265,10 +281,10 @@ def layout_lines(elfs=None):
         out.append("  no userland ELF (no RISC-V executable under "
                    f"{utils.display_path(abicheck.build_dir())}/ besides the kernel)"
                    if not elfs else "  no other ELF declares a CmdPacket")
-    for _path, lay in columns[1:]:
+    for _title, lay in columns[1:]:
         for d in dwarf_layout.compare(ref, lay):
             out.append(paint(f"  differs: {d}", "31"))
-    out += [f"  note: {n}" for n in notes]
+    out += [f"  note: {n}" for n in notes + abicheck.stripped_note(stripped)]
     return out
 
 

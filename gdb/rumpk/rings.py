@@ -10,7 +10,7 @@ order, with its words (kernel/ion/ring.h).
 """
 import gdb
 
-from rumpk import abi, ion, utils
+from rumpk import ion, utils
 from rumpk.settings import paint
 
 U32 = 0xFFFFFFFF
@@ -322,7 +322,7 @@ def entry_lines(ring):
         data = b"".join(d for _i, _s, d in entries if d is not None)
         lines.append(f"    indices {entries[0][0]}..{entries[-1][0]}: {data.decode('latin-1')!r}")
     else:
-        width = len(str(entries[-1][0]))
+        width = max(len(str(i)) for i, _s, _d in entries)
         for i, slot, data in entries:
             lines.append(f"    [{i:>{width}}] slot {slot:<3} {describe_entry(ring, i, data)}")
     if len(entries) < ring.used:
@@ -331,7 +331,7 @@ def entry_lines(ring):
 
 
 def check_lines(ring):
-    lines = [f"  ion_ring_check rules (kernel/ion/ring.h), in its order:"]
+    lines = ["  ion_ring_check rules (kernel/ion/ring.h), in its order:"]
     first = None
     for words, broken, detail in ring.check():
         ok = paint("FAIL", "31") if broken else paint("ok", "32")

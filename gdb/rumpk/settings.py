@@ -1,6 +1,5 @@
 """`set rumpk ...` parameters shared by every command."""
 import os
-import sys
 
 import gdb
 
@@ -16,6 +15,15 @@ RumpkPrefix("set")
 RumpkPrefix("show")
 
 
+def _terminal():
+    """Is GDB writing to a terminal? (GDB's sys.stdout is its own pager
+    object, which never says it is a tty: ask file descriptor 1.)"""
+    try:
+        return os.isatty(1) and os.environ.get("TERM") != "dumb"
+    except OSError:
+        return False
+
+
 class ColorParameter(gdb.Parameter):
     """Colour in the output of the rumpk commands (on|off).
 
@@ -26,7 +34,7 @@ class ColorParameter(gdb.Parameter):
 
     def __init__(self):
         super().__init__("rumpk color", gdb.COMMAND_DATA, gdb.PARAM_BOOLEAN)
-        self.value = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        self.value = _terminal() and "NO_COLOR" not in os.environ
 
     def get_show_string(self, svalue):
         return f"Colour in rumpk output is {svalue}."

@@ -20,7 +20,9 @@
 #define CMD_ION_FREE    0x100u  /* arg: packet index to give back to the pool */
 #define CMD_ION_ALLOC   0x101u  /* result: a packet index, or an error */
 #define CMD_CON_WRITE   0x200u  /* arg: packet index whose bytes go to the console */
-#define CMD_CON_READ    0x201u  /* arg: max bytes; result: bytes moved from the input ring */
+#define CMD_CON_READ    0x201u  /* arg 0; blocks until the input ring has bytes; result: how many
+                                   (the program pops them from the ring itself) */
+/* The CMD_FS_* and CMD_SYS_EXEC argument blocks are in abi/user.h. */
 #define CMD_FS_OPEN     0x300u
 #define CMD_FS_READ     0x301u
 #define CMD_FS_CLOSE    0x302u
@@ -32,7 +34,7 @@
 #define CMD_SYS_YIELD   0x402u
 #define CMD_SYS_UPTIME  0x403u  /* result: microseconds since boot */
 #define CMD_SYS_HALT    0x404u
-#define CMD_SYS_STATS   0x405u  /* arg: address of a struct sys_stats to fill */
+#define CMD_SYS_STATS   0x405u  /* arg: SYS_STATS_* (abi/user.h); the kernel prints that table */
 
 /* ---- the command packet ------------------------------------------------- */
 typedef struct CmdPacket {

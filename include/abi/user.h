@@ -7,7 +7,7 @@
  *
  *   0x1_0000_0000  USER_BASE: the program's PT_LOAD segments (linked here)
  *   ...            the program's heap grows up after its last segment
- *   0x1_3FFF_0000  USER_STACK_TOP - USER_STACK_SIZE: the user stack (64 KiB)
+ *   0x1_3FFE_0000  the user stack (64 KiB), up to USER_STACK_TOP 0x1_3FFF_0000
  *   0x1_4000_0000  USER_END = ION_USER_BASE: the ION window (SysTable first)
  *   0x1_4010_0000  PROCINFO_ADDR: this program's struct ProcInfo (read-only)
  *

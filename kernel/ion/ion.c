@@ -82,11 +82,34 @@ void ion_sender_key(uint64_t sender, uint8_t out[16])
 
 int ion_free_packet(uint32_t index)
 {
-    return packet_pool_free(&ion.pool, index) == 0 ? ION_OK : ION_EARG;
+    if (packet_pool_free(&ion.pool, index) != 0)
+        return ION_EARG;
+    ion.packet_owner[index] = 0;
+    ion.packet_queued[index] = 0;
+    return ION_OK;
+}
+
+/* Does the current sender hold packet `index` (allocated, not queued)? */
+static int sender_holds(uint64_t index)
+{
+    return index < ION_PACKET_COUNT && packet_pool_is_allocated(&ion.pool, (uint32_t)index) &&
+           !ion.packet_queued[index] && ion.packet_owner[index] == ion.sender;
+}
+
+void ion_reclaim(uint64_t sender)
+{
+    for (uint32_t i = 0; i < ION_PACKET_COUNT; i++) {
+        if (packet_pool_is_allocated(&ion.pool, i) && !ion.packet_queued[i] &&
+            ion.packet_owner[i] == sender) {
+            ion_free_packet(i);
+            ion.stats.packets_reclaimed++;
+        }
+    }
 }
 
 static void log_rejected(const CmdPacket *p, uint64_t seq, const char *why)
 {
+    ion_console_sync();  /* after what the sender printed so far */
     const uint8_t *raw = (const uint8_t *)p;
     kprintf("[ion] rejected CmdPacket from sender 0x%lx seq %lu: %s; raw:", (unsigned long)ion.sender,
             (unsigned long)seq, why);
@@ -98,11 +121,15 @@ static void log_rejected(const CmdPacket *p, uint64_t seq, const char *why)
 /* Queues `len` bytes of packet `index` for the console. */
 static int console_write(uint32_t index, uint32_t len)
 {
-    if (!packet_pool_is_allocated(&ion.pool, index) || len > ion.pool.packet_size)
+    if (!sender_holds(index) || len > ion.pool.packet_size)
         return ION_EARG;
     struct ion_desc d = { index, len };
     if (ion_ring_push(&ion.output->ring, &d) != 0)
         return ION_ENOMEM;
+    /* From now on the packet is the console's: the sender may not touch,
+     * free or send it again. */
+    ion.packet_queued[index] = 1;
+    ion.packet_owner[index] = 0;
     fiber_wake(console_fiber);
     return ION_OK;
 }
@@ -118,14 +145,16 @@ static int execute(const CmdPacket *p, int64_t *result)
         int32_t index = packet_pool_alloc(&ion.pool);
         if (index < 0)
             return ION_ENOMEM;
+        ion.packet_owner[index] = ion.sender;
         *result = index;
         return ION_OK;
     }
     case CMD_ION_FREE:
-        return p->arg > UINT32_MAX ? ION_EARG : ion_free_packet((uint32_t)p->arg);
+        return sender_holds(p->arg) ? ion_free_packet((uint32_t)p->arg) : ION_EARG;
     case CMD_CON_WRITE:
         return console_write((uint32_t)p->arg, (uint32_t)(p->arg >> 32));
     case CMD_SYS_YIELD:
+        fiber_yield();  /* let the kernel's fibers (the console) run */
         return ION_OK;
     case CMD_SYS_UPTIME:
         *result = (int64_t)uptime_us();
@@ -171,6 +200,14 @@ int ion_process_commands(void)
         complete(p.kind, status, seq, result);
     }
     return n;
+}
+
+void ion_console_sync(void)
+{
+    while (console_fiber && ion_ring_used(&ion.output->ring)) {
+        fiber_wake(console_fiber);
+        fiber_yield();
+    }
 }
 
 void ion_console_fiber(void *arg)

@@ -36,6 +36,7 @@ struct ion_stats {
     uint64_t completions_dropped; /* completion ring was full */
     uint64_t bytes_written;   /* console output bytes */
     uint64_t input_dropped;   /* input ring was full */
+    uint64_t packets_reclaimed; /* left allocated by programs that ended */
 };
 
 struct ion_state {
@@ -45,6 +46,10 @@ struct ion_state {
     struct ion_input_ring *input;
     struct ion_output_ring *output;
     struct packet_pool pool;
+    /* Who may use each packet: the sender that allocated it (0: nobody, or
+     * the kernel once it is queued for the console). */
+    uint64_t packet_owner[ION_PACKET_COUNT];
+    uint8_t packet_queued[ION_PACKET_COUNT];
     uint8_t boot_key[16];
     uint64_t sender;          /* who owns the command ring now */
     uint8_t sender_key[16];   /* provenance_sender_key(boot_key, sender) */
@@ -72,6 +77,14 @@ int ion_process_commands(void);
 /* Gives a packet back to the pool (CMD_ION_FREE, and the console fiber once
  * it has printed a packet). Returns ION_OK or ION_EARG. */
 int ion_free_packet(uint32_t index);
+
+/* Frees every packet `sender` still holds (its program ended). */
+void ion_reclaim(uint64_t sender);
+
+/* Waits (yielding) until the console fiber has printed everything on the
+ * output ring, so a kernel line that follows lands after the program's
+ * output. Only from a fiber that may yield. */
+void ion_console_sync(void);
 
 /* The console fiber's entry: prints what arrives on the output ring. */
 void ion_console_fiber(void *arg);

@@ -185,6 +185,21 @@ static uint8_t *user_byte(pte_t *root, uint64_t va, uint64_t need, uint64_t *roo
     return (uint8_t *)(PTE_PA(*e) + (va & (size - 1)));
 }
 
+int user_range_ok(pte_t *root, uint64_t va, uint64_t len, uint64_t need)
+{
+    if (len > USER_END - USER_BASE)
+        return -1;  /* bigger than user space itself: no need to walk it */
+    while (len) {
+        uint64_t room;
+        if (!user_byte(root, va, need, &room))
+            return -1;
+        if (room >= len)
+            return 0;
+        va += room, len -= room;
+    }
+    return 0;
+}
+
 int copy_from_user(pte_t *root, void *dst, uint64_t src, size_t len)
 {
     uint8_t *d = dst;

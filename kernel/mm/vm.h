@@ -58,6 +58,10 @@ void vm_activate(pte_t *root);
  * or -1 when any byte is not mapped with U and the needed permission. */
 int copy_from_user(pte_t *root, void *dst, uint64_t src, size_t len);
 int copy_to_user(pte_t *root, uint64_t dst, const void *src, size_t len);
+/* 0 when every byte of [va, va+len) is mapped with U and `need` (PTE_R or
+ * PTE_W), else -1. Checks a whole buffer before a command touches any of it. */
+int user_range_ok(pte_t *root, uint64_t va, uint64_t len, uint64_t need);
+
 /* Copies a NUL-terminated string of at most max bytes (NUL included);
  * returns its length, or -1 (bad address, or no NUL within max). */
 int copy_string_from_user(pte_t *root, char *dst, uint64_t src, size_t max);

@@ -32,6 +32,7 @@ static struct process *slot_alloc(void)
 
 static int refuse(const char *path, const char *reason, int status)
 {
+    ion_console_sync();
     kprintf("exec: %s: %s\n", path, reason);
     return status;
 }
@@ -184,6 +185,7 @@ void process_destroy(struct process *p)
 {
     if (!p)
         return;
+    ion_reclaim(p->pid);
     if (p->pagetable) {
         vm_activate(kernel_pagetable);  /* never free the table we run on */
         vm_user_destroy(p->pagetable);

@@ -67,6 +67,8 @@ static void kill_program(struct trap_frame *tf)
 {
     char what[96];
     trap_describe(what, sizeof what, tf->scause, tf->stval);
+    csr_set(sstatus, SSTATUS_SIE);  /* let the console fiber finish the program's output */
+    ion_console_sync();
     kprintf("[subject] %s killed: %s, pc 0x%lx\n", current_process->path, what,
             (unsigned long)tf->sepc);
     user_finish(USER_KILLED, -1);
@@ -101,14 +103,17 @@ void subject_main(void *arg)
     for (;;) {
         struct process *p;
         uint64_t started = uptime_us();
+        int shell_died = 1;  /* stays 1 unless the shell ran something */
         if (process_load(SUBJECT_SHELL, 1, argv, &p) == 0) {
             for (;;) {
                 long how = run(p);
                 if (how == USER_REPLACED) {
                     process_destroy(p);
                     p = replacement;
+                    shell_died = 0;  /* it ran a program: that program ended, not the shell */
                     continue;
                 }
+                ion_console_sync();
                 if (how == USER_EXITED)
                     kprintf("[subject] %s exited with status %ld\n", p->path, exit_status);
                 process_destroy(p);
@@ -116,8 +121,9 @@ void subject_main(void *arg)
                 break;
             }
         }
-        /* A shell that lasted less than a second counts as a quick death. */
-        quick_deaths = uptime_us() - started < 1000000 ? quick_deaths + 1 : 0;
+        /* A shell that could not start, or ended by itself within a second,
+         * counts as a quick death; a program it ran ending does not. */
+        quick_deaths = shell_died && uptime_us() - started < 1000000 ? quick_deaths + 1 : 0;
         if (quick_deaths >= 3) {
             uint64_t pause = 1000UL << (quick_deaths - 3 < 5 ? quick_deaths - 3 : 5);
             kprintf("[subject] %s failed %d times in a row; next try in %lu ms\n", SUBJECT_SHELL,

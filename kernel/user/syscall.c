@@ -35,7 +35,8 @@ static int fs_open(uint64_t arg, int64_t *result)
 static int fs_read(uint64_t arg, int64_t *result)
 {
     struct fs_io io;
-    if (copy_from_user(current_process->pagetable, &io, arg, sizeof io) != 0)
+    if (copy_from_user(current_process->pagetable, &io, arg, sizeof io) != 0 ||
+        user_range_ok(current_process->pagetable, io.buf, io.len, PTE_W) != 0)
         return ION_EARG;
     /* Read through a kernel bounce buffer, one page at a time, so that a bad
      * user buffer is found before any byte of it is written. */
@@ -92,7 +93,7 @@ static int fs_readdir(uint64_t arg, int64_t *result)
     struct fs_readdir_request req;
     char path[USER_PATH_MAX];
     if (copy_from_user(current_process->pagetable, &req, arg, sizeof req) != 0 ||
-        path_in(req.path, path) != ION_OK)
+        req._pad != 0 || path_in(req.path, path) != ION_OK)
         return ION_EARG;
     struct vfs_dirent d;
     int r = vfs_readdir(&rootfs, path, req.index, &d);
@@ -117,7 +118,7 @@ static int sys_exec(uint64_t arg)
     static char *argv[USER_ARGS_MAX];
     pte_t *pt = current_process->pagetable;
     if (copy_from_user(pt, &req, arg, sizeof req) != 0 || path_in(req.path, path) != ION_OK ||
-        req.argc > USER_ARGS_MAX)
+        req.argc > USER_ARGS_MAX || req._pad != 0)
         return ION_EARG;
     for (uint32_t i = 0; i < req.argc; i++) {
         uint64_t ptr;
@@ -149,7 +150,7 @@ int user_command(const CmdPacket *p, int64_t *result)
         return ION_EKIND;  /* a kernel client has no files or life to manage */
     switch (p->kind) {
     case CMD_CON_READ:
-        return con_read(result);
+        return p->arg != 0 ? ION_EARG : con_read(result);
     case CMD_FS_OPEN:
         return fs_open(p->arg, result);
     case CMD_FS_READ:
@@ -168,9 +169,11 @@ int user_command(const CmdPacket *p, int64_t *result)
     case CMD_SYS_EXIT:
         user_finish(USER_EXITED, (long)(int32_t)p->arg);
     case CMD_SYS_HALT:
+        ion_console_sync();
         kprintf("[rumpk] halt: powering off\n");
         power_off();
     case CMD_SYS_STATS:
+        ion_console_sync();  /* the table goes after what the program printed */
         switch (p->arg) {
         case SYS_STATS_FIBERS: fiber_print_table(); return ION_OK;
         case SYS_STATS_ION: ion_print_stats(); return ION_OK;

@@ -10,6 +10,7 @@ what the kernel read) is caught before anything runs.
 Needs pyelftools (Debian: python3-pyelftools). Nothing here imports gdb.
 """
 import dataclasses
+import json
 import os
 
 from elftools.common.exceptions import ELFError
@@ -191,8 +192,8 @@ def read_layouts(path, names=ABI_TYPES):
     """{name: [Layout, ...]} for each of `names` the ELF at `path` declares,
     one Layout per compilation unit that declares it (normally identical;
     they differ when one unit was compiled against another definition).
-    Names the ELF does not declare are absent. Raises ValueError when the
-    file is not an ELF or has no DWARF."""
+    Names the ELF does not declare are absent. Raises ValueError (saying
+    why, without the path) when the file is not an ELF or has no DWARF."""
     wanted_typedefs = {n for n in names if not n.startswith("struct ")}
     wanted_tags = {n[len("struct "):]: n for n in names if n.startswith("struct ")}
     found = {}
@@ -200,8 +201,14 @@ def read_layouts(path, names=ABI_TYPES):
         with open(path, "rb") as f:
             elf = ELFFile(f)
             if not elf.has_dwarf_info():
-                raise ValueError(f"{path}: no DWARF (build with -g)")
-            dwarf = elf.get_dwarf_info()
+                raise ValueError("no DWARF (build with -g)")
+            try:
+                dwarf = elf.get_dwarf_info()
+            except ELFError as e:
+                if elf["e_type"] == "ET_REL":
+                    raise ValueError(f"a relocatable object pyelftools cannot relocate "
+                                     f"({e}): give a linked ELF") from None
+                raise
             for cu in dwarf.iter_CUs():
                 top = cu.get_top_DIE()
                 unit = _name(top) or "?"
@@ -219,13 +226,52 @@ def read_layouts(path, names=ABI_TYPES):
                         found.setdefault(key, []).append(
                             layout_of_struct(die, key, path, unit))
     except ELFError as e:
-        raise ValueError(f"{path}: not an ELF file ({e})") from None
+        raise ValueError(f"not an ELF file pyelftools can read ({e})") from None
     return found
 
 
-def first_layouts(path, names=ABI_TYPES):
+def _to_json(layouts):
+    return {n: [dataclasses.asdict(lay) for lay in ls] for n, ls in layouts.items()}
+
+
+def _from_json(data):
+    return {n: [Layout(**{**d, "fields": [Field(**f) for f in d["fields"]]}) for d in ls]
+            for n, ls in data.items()}
+
+
+def read_layouts_cached(path, names=ABI_TYPES, cache_file=None):
+    """read_layouts(), remembered in the JSON file `cache_file` (if given)
+    per ELF, keyed by its size and modification time: parsing DWARF with
+    pyelftools takes a quarter of a second per ELF."""
+    if cache_file is None:
+        return read_layouts(path, names)
+    real = os.path.realpath(path)
+    st = os.stat(real)
+    stamp = [st.st_size, st.st_mtime_ns, list(names)]
+    try:
+        with open(cache_file) as f:
+            cache = json.load(f)
+    except (OSError, ValueError):
+        cache = {}
+    entry = cache.get(real)
+    if entry and entry.get("stamp") == stamp:
+        return _from_json(entry["layouts"])
+    layouts = read_layouts(path, names)
+    cache[real] = {"stamp": stamp, "layouts": _to_json(layouts)}
+    try:
+        os.makedirs(os.path.dirname(cache_file), exist_ok=True)
+        tmp = f"{cache_file}.{os.getpid()}"
+        with open(tmp, "w") as f:
+            json.dump(cache, f)
+        os.replace(tmp, cache_file)
+    except OSError:
+        pass  # a read-only build tree: no cache, same answer
+    return layouts
+
+
+def first_layouts(path, names=ABI_TYPES, cache_file=None):
     """{name: Layout}: the first declaration of each name in the ELF."""
-    return {n: ls[0] for n, ls in read_layouts(path, names).items()}
+    return {n: ls[0] for n, ls in read_layouts_cached(path, names, cache_file).items()}
 
 
 def compare(ref, other):
@@ -286,29 +332,45 @@ def _elf_header(path):
     return int.from_bytes(head[16:18], "little"), int.from_bytes(head[18:20], "little")
 
 
-def _defines_symbol(path, symbol):
+def _symbols_and_dwarf(path):
+    """(defines kmain?, has DWARF?) of an ELF file."""
     try:
         with open(path, "rb") as f:
-            symtab = ELFFile(f).get_section_by_name(".symtab")
-            return bool(symtab and symtab.get_symbol_by_name(symbol))
+            elf = ELFFile(f)
+            symtab = elf.get_section_by_name(".symtab")
+            is_kernel = bool(symtab and symtab.get_symbol_by_name("kmain"))
+            return is_kernel, elf.get_section_by_name(".debug_info") is not None
     except (ELFError, OSError):
-        return False
+        return False, False
 
 
-def find_userland_elfs(build_dir, kernel=None):
-    """The userland ELFs under build_dir: RISC-V executables (ET_EXEC or
-    ET_DYN) that are not a kernel (no `kmain` symbol; the kernel itself and
-    its first link pass are both skipped). Sorted paths."""
+def find_userland_elfs(build_dir, kernel=None, stripped=None):
+    """The userland ELFs under build_dir with DWARF: RISC-V executables
+    (ET_EXEC or ET_DYN) that are not a kernel (no `kmain` symbol: the kernel
+    itself and its first link pass are skipped). Folders holding a
+    kernel.elf of their own are other build trees and are not entered.
+    Executables without DWARF (stripped copies, e.g. for an initrd) are
+    appended to the list `stripped` when one is given. Sorted paths."""
     skip = {os.path.realpath(kernel)} if kernel else set()
+    top = os.path.realpath(build_dir)
     found = []
     for root, dirs, files in os.walk(build_dir):
-        dirs[:] = sorted(d for d in dirs if d not in ("test-logs",))
+        if os.path.realpath(root) != top and "kernel.elf" in files:
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if d not in ("test-logs",) and not d.startswith("."))
         for name in sorted(files):
             path = os.path.join(root, name)
             header = _elf_header(path)
             if header is None or header[1] != EM_RISCV or header[0] not in (2, 3):
                 continue
-            if os.path.realpath(path) in skip or _defines_symbol(path, "kmain"):
+            if os.path.realpath(path) in skip:
                 continue
-            found.append(path)
+            is_kernel, has_dwarf = _symbols_and_dwarf(path)
+            if is_kernel:
+                continue
+            if has_dwarf:
+                found.append(path)
+            elif stripped is not None:
+                stripped.append(path)
     return found

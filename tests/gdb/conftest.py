@@ -4,7 +4,6 @@ tests/conftest.py's.
 """
 import os
 import pathlib
-import re
 import subprocess
 import sys
 

@@ -13,8 +13,9 @@
  * CMD_ION_ALLOC rides in the same ecall as the current chunk's
  * CMD_CON_WRITE. When the pool is empty (ION_ENOMEM from CMD_ION_ALLOC) or
  * the output ring is full (ION_ENOMEM from CMD_CON_WRITE), the console fiber
- * has not caught up yet: we yield to it and try again, a bounded number of
- * times.
+ * has not caught up yet: we yield to it and try again, for up to
+ * CONSOLE_PATIENCE_US (time, not a count of tries: how many yields the
+ * console needs depends on the kernel's scheduler, not on us).
  *
  * Input: the UART interrupt pushes bytes on SysTable.input_ring; we are its
  * consumer. CMD_CON_READ blocks until the ring has bytes; then we pop them.
@@ -23,8 +24,8 @@
 
 #include "ion/ring.h"
 
-/* Yields before giving up on a full pool or output ring. */
-#define CONSOLE_RETRIES 1000
+/* How long to wait for the console fiber to give packets back. */
+#define CONSOLE_PATIENCE_US 5000000
 
 static uint8_t *packet_buffer(int64_t index)
 {
@@ -39,23 +40,36 @@ static uint64_t write_arg(int64_t index, uint32_t len)
     return (uint64_t)len << 32 | (uint32_t)index;
 }
 
+/* The console fiber has not caught up: let it run. Returns 0 once it has
+ * made us wait CONSOLE_PATIENCE_US (*since: when the wait began, 0 at first). */
+static int wait_for_console(uint64_t *since)
+{
+    uint64_t now = uptime_us();
+    if (*since == 0)
+        *since = now;
+    else if (now - *since > CONSOLE_PATIENCE_US)
+        return 0;
+    yield();
+    return 1;
+}
+
 static int alloc_packet(int64_t *index)
 {
-    for (int tries = 0;; tries++) {
+    uint64_t since = 0;
+    for (;;) {
         int status = nexus_call(CMD_ION_ALLOC, 0, index);
-        if (status != ION_ENOMEM || tries == CONSOLE_RETRIES)
+        if (status != ION_ENOMEM || !wait_for_console(&since))
             return status;
-        yield();
     }
 }
 
 static int send_packet(int64_t index, uint32_t len)
 {
-    for (int tries = 0;; tries++) {
+    uint64_t since = 0;
+    for (;;) {
         int status = nexus_call(CMD_CON_WRITE, write_arg(index, len), NULL);
-        if (status != ION_ENOMEM || tries == CONSOLE_RETRIES)
+        if (status != ION_ENOMEM || !wait_for_console(&since))
             return status;
-        yield();
     }
 }
 

@@ -10,7 +10,9 @@
  * Each case must come back with a negative status, not a crash (the kernel
  * must neither fault on a user pointer nor kill the program for asking).
  * One line per case, `hostile: NAME -> status N`, then `hostile: all N
- * refused` (exit 0) or `hostile: K accepted` (exit 1).
+ * refused` (exit 0) or `hostile: K accepted` (exit 1). A packet case that is
+ * wrongly accepted can garble later output: the console then prints and
+ * frees a packet someone else holds.
  *
  * No case may succeed harmfully if the kernel gets it wrong: exec cases
  * that should fail name /bin/returner (if one is wrongly accepted, returner
@@ -150,10 +152,24 @@ static void packets(void)
 
 /* ---- the packet pool and the console ------------------------------------ */
 
+/* Several commands in one ecall: nothing runs between them (no printf, which
+ * would borrow a packet, and no console fiber, which would give one back),
+ * so a case about one packet index is about that packet alone. */
+#define BATCH_MAX 4
+static void batch(int n, const uint32_t kinds[], const uint64_t args[], int status[])
+{
+    uint64_t seq[BATCH_MAX];
+    for (int i = 0; i < n; i++)
+        seq[i] = nexus_submit(kinds[i], args[i]);
+    for (int i = 0; i < n; i++)
+        status[i] = nexus_wait(seq[i], NULL);
+}
+
 static void pool(void)
 {
     uint64_t packet_size = nexus_systable()->packet_size;
     int64_t index;
+    int st[BATCH_MAX];
 
     report("ion_free.index=9999", call(CMD_ION_FREE, 9999));
     report("ion_free.index=0xffffffff", call(CMD_ION_FREE, 0xffffffffull));
@@ -161,19 +177,41 @@ static void pool(void)
     report("con_write.index=9999", call(CMD_CON_WRITE, 5ull << 32 | 9999));
     report("con_write.index=0xffffffff", call(CMD_CON_WRITE, 5ull << 32 | 0xffffffffull));
 
+    /* A packet given back, then freed and written again. */
     if (nexus_call(CMD_ION_ALLOC, 0, &index) == ION_OK) {
-        call(CMD_ION_FREE, (uint64_t)index);
-        report("ion_free.double_free", call(CMD_ION_FREE, (uint64_t)index));
-        report("con_write.freed_packet", call(CMD_CON_WRITE, 5ull << 32 | (uint64_t)index));
+        uint64_t i = (uint64_t)index;
+        batch(3, (const uint32_t[]){ CMD_ION_FREE, CMD_ION_FREE, CMD_CON_WRITE },
+              (const uint64_t[]){ i, i, 5ull << 32 | i }, st);
+        report("ion_free.double_free", st[1]);
+        report("con_write.freed_packet", st[2]);
     }
 
+    /* Our packet, with arguments out of range; then given back. A kernel
+     * that truncates arg to 32 bits frees it in the first case. */
     if (nexus_call(CMD_ION_ALLOC, 0, &index) == ION_OK) {
-        /* A kernel that truncates arg to 32 bits frees our packet here. */
-        report("ion_free.high_bits", call(CMD_ION_FREE, 1ull << 32 | (uint64_t)index));
-        report("con_write.len=packet_size+1",
-               call(CMD_CON_WRITE, (packet_size + 1) << 32 | (uint64_t)index));
-        report("con_write.len=0xffffffff", call(CMD_CON_WRITE, 0xffffffffull << 32 | (uint64_t)index));
-        call(CMD_ION_FREE, (uint64_t)index);   /* a refused write leaves it ours */
+        uint64_t i = (uint64_t)index;
+        batch(4, (const uint32_t[]){ CMD_ION_FREE, CMD_CON_WRITE, CMD_CON_WRITE, CMD_ION_FREE },
+              (const uint64_t[]){ 1ull << 32 | i, (packet_size + 1) << 32 | i,
+                                  0xffffffffull << 32 | i, i },
+              st);
+        report("ion_free.high_bits", st[0]);
+        report("con_write.len=packet_size+1", st[1]);
+        report("con_write.len=0xffffffff", st[2]);
+    }
+
+    /* A packet handed to the console is no longer ours: writing it again or
+     * freeing it would let the console fiber print and free it twice, after
+     * someone else got it. (Empty writes: nothing shows.) */
+    if (nexus_call(CMD_ION_ALLOC, 0, &index) == ION_OK) {
+        uint64_t i = (uint64_t)index;
+        batch(3, (const uint32_t[]){ CMD_CON_WRITE, CMD_CON_WRITE, CMD_ION_FREE },
+              (const uint64_t[]){ i, i, i }, st);
+        if (st[0] == ION_OK) {
+            report("con_write.queued_packet", st[1]);
+            report("ion_free.queued_packet", st[2]);
+        } else {
+            call(CMD_ION_FREE, i);
+        }
     }
 
     /* Take every packet: the last CMD_ION_ALLOC must say the pool is empty.

@@ -7,7 +7,7 @@
 
 int main(void)
 {
-    printf("spin: looping forever without system calls\n");
+    printf("spin: spinning forever without system calls\n");
     volatile unsigned long laps = 0;
     for (;;)
         laps++;

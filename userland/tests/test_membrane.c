@@ -5,7 +5,8 @@
  * every packet with the kernel's own provenance_verify and its own sequence
  * count, runs a few commands over a model packet pool, and answers on the
  * completion ring. It replaces gate.c: nexus_systable, nexus_procinfo and
- * nexus_ecall are defined here, and yield() runs the model console fiber.
+ * nexus_ecall are defined here; yield() runs the model console fiber and
+ * uptime_us() is a model clock.
  *
  * Built with -Dwrite=nexus_write: libnexus's write() must not replace libc's
  * inside this test binary.
@@ -41,6 +42,8 @@ static struct {
     int drop_seq_armed;
     uint64_t drop_seq;             /* its completion is never posted */
     int fail_writes;               /* CON_WRITE answers ION_EARG */
+    int console_stuck;             /* the console fiber never runs */
+    uint64_t clock_us;
     const char *typed;             /* what the user types while CON_READ blocks */
     int refused;                   /* packets with a bad tag or _pad */
     int overflows;                 /* completions that did not fit */
@@ -71,8 +74,15 @@ static void console_fiber(void)
 int yield(void)
 {
     k.yields++;
-    console_fiber();
+    if (!k.console_stuck)
+        console_fiber();
     return 0;
+}
+
+/* A clock that moves 1 ms per reading. */
+uint64_t uptime_us(void)
+{
+    return k.clock_us += 1000;
 }
 
 static int owned(uint64_t index)
@@ -302,6 +312,17 @@ static void test_write_backpressure(void)
     CHECK_EQ_I64(k.printed_len, sizeof text);
     CHECK(memcmp(k.printed, text, sizeof text) == 0);
     CHECK(k.yields > 0);
+    CHECK_EQ_I64(packets_in_use(), 0);
+
+    /* A console that never catches up: write gives up after its patience
+     * (5 s of the model clock), reports what went out, and leaks nothing. */
+    boot(MODEL_PACKETS, 2, 0);
+    k.console_stuck = 1;
+    uint64_t t0 = k.clock_us;
+    CHECK_EQ_I64(write(1, text, sizeof text), 2 * MODEL_PACKET_SIZE);
+    CHECK(k.clock_us - t0 > 5000000 && k.clock_us - t0 < 6000000);
+    console_fiber();
+    CHECK_EQ_I64(k.printed_len, 2 * MODEL_PACKET_SIZE);
     CHECK_EQ_I64(packets_in_use(), 0);
 
     /* A refused CON_WRITE leaves the packet ours: write frees it. */
