@@ -31,6 +31,17 @@ PANIC_EXIT_STATUS = 3  # kernel/drivers/power.h EXIT_STATUS_PANIC
 MONITOR_PROMPT = "rumpk> "
 
 
+def build_variant(name, **make_vars):
+    """Builds the whole tree into build/<name> with extra make variables
+    (ROOTFS_EXTRA=..., INITRD_EMBED=...); returns that build directory."""
+    out = BUILD / name
+    args = ["make", "-s", f"-j{os.cpu_count() or 2}", f"BUILD={out}", "all"]
+    args += [f"{k}={v}" for k, v in make_vars.items()]
+    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
 class Machine:
     """One QEMU process running a kernel, its console readable and writable."""
 

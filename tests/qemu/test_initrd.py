@@ -7,19 +7,9 @@ import tarfile
 
 import pytest
 
-from conftest import BUILD, ROOT
+from conftest import BUILD, build_variant
 
 LISTING = re.compile(r"\[tarfs\] ([d-]) ([0-7]{4}) +(\d+) /(\S*)")
-
-
-def build_variant(name, **make_vars):
-    """Builds the kernel into build/<name> with extra make variables; returns its ELF."""
-    out = BUILD / name
-    args = ["make", "-s", f"-j{os.cpu_count() or 2}", f"BUILD={out}", "all"]
-    args += [f"{k}={v}" for k, v in make_vars.items()]
-    proc = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
 
 
 def expected_listing(archive):

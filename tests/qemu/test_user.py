@@ -121,3 +121,13 @@ def test_1000_exec_exit_cycles_leave_pages_and_packets_where_they_started(shell)
     assert done == 1000
     after = _counters(shell)
     assert after == before, (before, after)
+
+
+def test_line_editing_erases_with_backspace(shell):
+    # "hellx" + DEL + "o" runs hello; "xx" + two backspaces (0x08) + "help" runs help.
+    shell.send("hellx\x7fo\r")
+    shell.expect(r"Hello from a dynamically loaded ELF!")
+    shell.expect(PROMPT)
+    shell.send("xx\x08\x08uptime\r")
+    shell.expect(r"up \d+\.\d+ s")
+    shell.expect(PROMPT)
