@@ -52,7 +52,7 @@ KERNEL_S   := $(sort $(wildcard kernel/*/*.S kernel/*/*/*.S))
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
 	$(BUILD)/gen/version.o $(BUILD)/gen/initrd_info.o
 
-.PHONY: all kernel run test check host-tests deps clean help FORCE
+.PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug
 .DEFAULT_GOAL := all
 
 all: kernel initrd userland
@@ -284,6 +284,22 @@ test: deps
 # `check` runs the tests without the package check (for a machine already set up).
 check: all host-tests
 	$(PYTHON) -m pytest $(PYTEST_ARGS) tests
+
+# --- labs -------------------------------------------------------------------
+# make labs | make lab N=03 [RESET=1] | make lab-check N=03 [TREE=DIR] | make lab-debug N=03
+labs:
+	@$(PYTHON) scripts/lab.py list
+
+lab: deps
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) scripts/lab.py start $(N) $(if $(RESET),--reset)
+
+lab-check: deps
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) scripts/lab.py check $(N) $(if $(TREE),--tree $(TREE))
+
+lab-debug:
+	@$(PYTHON) scripts/lab.py debug $(N)
 
 clean:
 	rm -rf $(BUILD)

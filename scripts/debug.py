@@ -47,6 +47,7 @@ class Session:
 
     def __init__(self):
         self.qemu = None
+        self.gdb = None
         self.socket = None
         self.pane = None
         self.done = False
@@ -107,6 +108,8 @@ class Session:
         if self.done:
             return
         self.done = True
+        if self.gdb is not None and self.gdb.poll() is None:  # we were told to stop
+            self.gdb.terminate()
         self.stop_qemu()
         if self.pane:
             subprocess.run(["tmux", "kill-pane", "-t", self.pane], capture_output=True)
@@ -173,7 +176,8 @@ def main():
     # A handler rather than SIG_IGN, so that GDB does not inherit it.
     signal.signal(signal.SIGINT, lambda signum, frame: None)
     try:
-        status = subprocess.call(gdb_argv, cwd=os.getcwd())
+        session.gdb = subprocess.Popen(gdb_argv)
+        status = session.gdb.wait()
     finally:
         session.cleanup()
     say(f"QEMU stopped; console log in {rel(log_path)}")

@@ -143,7 +143,7 @@ def list_lines():
     fibers, current, _count = table()
     if not fibers:
         return ["no fibers: every fiber_table entry is free (the scheduler has not started)"]
-    live_pc = int(gdb.selected_frame().read_register("pc")) if current is not None else None
+    live_pc = int(gdb.newest_frame().pc()) if current is not None else None
     rows = []
     tramp = _trampoline()
     for f in fibers:

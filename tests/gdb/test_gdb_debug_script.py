@@ -179,3 +179,24 @@ def test_inside_tmux_a_split_pane_shows_the_console(own_build):
         assert tmux("has-session", "-t", "t").returncode != 0, "the panes stayed open"
     finally:
         tmux("kill-server")
+
+
+def test_sigterm_to_the_debug_script_stops_qemu_and_gdb(own_build):
+    env = {k: v for k, v in os.environ.items() if k != "TMUX"}
+    child = pexpect.spawn(DEBUG[0], DEBUG[1:] + ["--kernel", str(own_build)],
+                          env=env, encoding="utf-8", timeout=20, cwd=str(ROOT))
+    try:
+        child.expect(r"debug: QEMU pid (\d+) halted")
+        pid = int(child.match[1])
+        child.expect(r"\(gdb\) ")
+        gdb_pids = subprocess.run(["pgrep", "-P", str(child.pid), "gdb-multiarch"],
+                                  capture_output=True, text=True).stdout.split()
+        assert gdb_pids, "no GDB under the debug script"
+        os.kill(child.pid, signal.SIGTERM)
+        child.expect(pexpect.EOF)
+        assert gone(pid), "QEMU still runs after SIGTERM"
+        for g in gdb_pids:
+            assert gone(int(g)), "GDB still runs after SIGTERM"
+    finally:
+        if child.isalive():
+            child.kill(signal.SIGKILL)
