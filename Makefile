@@ -52,7 +52,7 @@ KERNEL_S   := $(sort $(wildcard kernel/*/*.S kernel/*/*/*.S))
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
 	$(BUILD)/gen/version.o $(BUILD)/gen/initrd_info.o
 
-.PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug
+.PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug fuzz fuzz-targets
 .DEFAULT_GOAL := all
 
 all: kernel initrd userland
@@ -244,6 +244,7 @@ HOST_SRCS_fdt           := kernel/lib/fdt.c
 HOST_SRCS_bootargs      := kernel/lib/bootargs.c
 HOST_SRCS_page_pool     := kernel/mm/page_pool.c
 HOST_SRCS_ksyms         := kernel/lib/ksyms.c
+HOST_SRCS_cmd_check     := kernel/ion/cmd_check.c kernel/ion/provenance.c kernel/lib/siphash.c
 HOST_SRCS_crc32         := kernel/lib/crc32.c
 HOST_SRCS_trap_describe := kernel/core/trap_describe.c kernel/lib/format.c
 HOST_SRCS_ion_ring        :=
@@ -262,6 +263,39 @@ $(BUILD)/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/check.h
 
 host-tests: $(addprefix $(BUILD)/host/test_,$(HOST_TESTS))
 
+# --- fuzzing ------------------------------------------------------------------
+# libFuzzer targets (clang) over the same pure sources the kernel uses, with
+# ASan and UBSan. `make fuzz` runs each for FUZZ_SECONDS; `make test` replays
+# the seed corpus and runs each for a few seconds (tests/fuzz/test_fuzz.py).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := elf tar path cmd fdt
+FUZZ_SRCS_elf  := kernel/loader/elf_check.c
+FUZZ_SRCS_tar  := kernel/fs/tar.c kernel/fs/path.c
+FUZZ_SRCS_path := kernel/fs/path.c
+FUZZ_SRCS_cmd  := kernel/ion/cmd_check.c kernel/ion/provenance.c kernel/lib/siphash.c
+FUZZ_SRCS_fdt  := kernel/lib/fdt.c
+FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Ikernel -Iinclude
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*)
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$<)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*)
+
+fuzz-targets: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+
+fuzz: fuzz-targets
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+			> $(BUILD)/fuzz/$$t.log 2>&1; rc=$$?; \
+		grep -E "stat::number_of_executed_units|ERROR|SUMMARY" $(BUILD)/fuzz/$$t.log; \
+		[ $$rc -eq 0 ] || { echo "fuzz: $$t crashed: see $(BUILD)/fuzz/$$t.log"; exit 1; }; \
+	done
+
 # --- the two commands -------------------------------------------------------
 
 deps:
@@ -278,11 +312,11 @@ debug: all
 	$(PYTHON) scripts/debug.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" --gdb-args '$(subst ','\'',$(value GDB_ARGS))' -- $(QEMU_EXTRA)
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests
+	@$(MAKE) --no-print-directory all host-tests fuzz-targets
 	$(PYTHON) -m pytest $(PYTEST_ARGS) tests
 
 # `check` runs the tests without the package check (for a machine already set up).
-check: all host-tests
+check: all host-tests fuzz-targets
 	$(PYTHON) -m pytest $(PYTEST_ARGS) tests
 
 # --- labs -------------------------------------------------------------------

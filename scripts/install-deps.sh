@@ -3,7 +3,8 @@
 # Root runs apt-get itself; anyone else is told the exact command.
 set -eu
 PACKAGES="make gcc git qemu-system-misc gdb-multiarch gcc-riscv64-unknown-elf
-binutils-riscv64-unknown-elf python3 python3-pyelftools python3-pytest python3-pexpect"
+binutils-riscv64-unknown-elf python3 python3-pyelftools python3-pytest python3-pexpect
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -4,6 +4,7 @@
 #include "core/console.h"
 #include "core/fiber.h"
 #include "core/timer.h"
+#include "ion/cmd_check.h"
 #include "ion/provenance.h"
 #include "ion/ring.h"
 #include "lib/siphash.h"
@@ -182,19 +183,13 @@ int ion_process_commands(void)
         /* Every packet uses up one sequence number, good or bad, so one
          * corrupted packet does not make all the following ones fail. */
         uint64_t seq = ion.next_seq++;
-        int status;
         int64_t result = 0;
-        if (p._pad != 0) {
-            status = ION_EPAD;
-            log_rejected(&p, seq, "_pad is not zero (is the sender's CmdPacket layout right?)");
-        } else if (!provenance_verify(&p, ion.sender_key, ion.sender, seq)) {
-            status = ION_ETAG;
-            log_rejected(&p, seq, "provenance tag does not verify");
-        } else {
+        const char *why;
+        int status = cmd_check(&p, ion.sender_key, ion.sender, seq, &why);
+        if (status == ION_OK)
             status = execute(&p, &result);
-            if (status == ION_EKIND)
-                log_rejected(&p, seq, "unknown command kind");
-        }
+        else
+            log_rejected(&p, seq, why);
         if (status != ION_OK)
             ion.stats.rejected++;
         complete(p.kind, status, seq, result);
