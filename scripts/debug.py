@@ -140,8 +140,9 @@ def main():
     build = os.path.dirname(kernel)
     log_path = os.path.join(build, "console.log")
     socket_path = os.path.join(build, "console.sock")
-    if gdbstub.socket_in_use(socket_path):  # another make debug owns it
+    if gdbstub.socket_in_use(socket_path):  # another make debug owns it (and its log)
         socket_path = os.path.join(build, f"console-{os.getpid()}.sock")
+        log_path = os.path.join(build, f"console-{os.getpid()}.log")
     if len(socket_path) > 100:  # sun_path holds 108 bytes
         socket_path = os.path.relpath(socket_path, ROOT)
 
@@ -151,7 +152,8 @@ def main():
         signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
 
     port, argv = session.start_qemu(kernel, args.append, args.extra, socket_path, log_path,
-                                    os.path.join(build, "qemu.log"))
+                                    os.path.join(build, os.path.basename(log_path)
+                                                 .replace("console", "qemu", 1)))
     say(f"QEMU pid {session.qemu.pid} halted before its first instruction, "
         f"gdbstub on 127.0.0.1:{port}")
     say(f"qemu: {shlex.join(argv)}")

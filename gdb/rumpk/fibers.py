@@ -235,6 +235,8 @@ def suspended_backtrace(f, bt_args=""):
         frame = frame.older()
     level = frame.level()
     selected = gdb.selected_frame().level()
+    # A frame count given to `backtrace` counts the real frames we drop too.
+    bt_args = " ".join(str(int(w) + level + 1) if w.isdigit() else w for w in bt_args.split())
     _unwinder.context, _unwinder.level = context, level
     gdb.invalidate_cached_frames()
     try:
@@ -295,11 +297,12 @@ running fiber: the live $pc). fiber_table is read in one read."""
 
 
 class FiberBacktrace(gdb.Command):
-    """Backtrace of a fiber: fiber bt N|NAME|all [full]
+    """Backtrace of a fiber: fiber bt N|NAME|all [full] [COUNT]
 
 For a suspended fiber the backtrace starts at its saved context (ctx.ra,
 ctx.sp, ctx.s[0]) and the real registers are left alone; for the current
-fiber it is the ordinary backtrace. `all` shows every fiber in use."""
+fiber it is the ordinary backtrace. `all` shows every fiber in use; `full`
+and COUNT are passed on to `backtrace`."""
 
     def __init__(self):
         super().__init__("fiber bt", gdb.COMMAND_STACK)
@@ -307,7 +310,7 @@ fiber it is the ordinary backtrace. `all` shows every fiber in use."""
     def invoke(self, arg, from_tty):
         words = arg.split()
         if not words:
-            raise gdb.GdbError("usage: fiber bt N|NAME|all [full]")
+            raise gdb.GdbError("usage: fiber bt N|NAME|all [full] [COUNT]")
         spec, bt_args = words[0], " ".join(words[1:])
         fibers, current, _count = table()
         chosen = fibers if spec == "all" else [find(spec)]

@@ -1,6 +1,8 @@
 """GDB against a live QEMU: symbols, globals and the trap frame type."""
 import re
 
+from conftest import ROOT
+
 
 def test_gdb_stops_at_kmain_and_reads_kernel_globals(gdb):
     r = gdb(["break kmain", "continue", "print rumpk_version",
@@ -54,3 +56,16 @@ def test_gdb_reads_the_abi_layouts_and_the_systable_at_its_fixed_address(gdb):
     assert "$4 = 128" in out, out
     assert "$5 = 0x140001000" in out, out  # the user window's address
     assert re.search(r"\$6 = \{head = 0, tail = 0, mask = 63, elem_size = 32\}", out), out
+
+
+def test_tarfs_ls_reads_the_kernels_index(gdb):
+    import os
+    r = gdb(["break subject_main", "continue", "tarfs ls", "tarfs ls /bin", "tarfs ls etc/",
+             "tarfs ls /nope"])
+    out = r.output
+    assert re.search(r"d\s+0755\s+0\s+bin/", out), out
+    size = os.path.getsize(ROOT / "build" / "rootfs-bin" / "bin" / "hello")
+    assert re.search(rf"-\s+0755\s+{size}\s+hello\n", out), out
+    assert re.search(r"-\s+0644\s+\d+\s+motd", out), out
+    assert "/bin: " in out and "/etc: " in out
+    assert "tarfs: /nope: no such directory in the index" in out

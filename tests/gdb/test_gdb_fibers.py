@@ -108,3 +108,23 @@ def test_convenience_functions_and_the_fiber_printer(gdb, checkpoint):
     assert "$3 = 1" in out, out
     assert re.search(r"\$4 = fiber 0 '\w+' \w+, \d+ switches", out), out
     assert "$fiber: no fiber 9999" in out, out
+
+
+def test_fiber_bt_when_the_innermost_frame_is_inlined(gdb):
+    """Stopped in wait_for_interrupt, inlined into the idle fiber's loop: the
+    unwinder must act on the first real frame (idle_loop), not the inline one."""
+    r = gdb(["break wait_for_interrupt", "continue",
+             "python print('inline frame 0:', gdb.newest_frame().type() == gdb.INLINE_FRAME)",
+             "info registers pc sp", "bt", "fiber bt monitor", "fiber bt console",
+             "info registers pc sp", "bt"], append="monitor")
+    out = r.output
+    assert "inline frame 0: True" in out, out
+    regs = re.findall(r"^(pc|sp)\s+(0x[0-9a-f]+)", out, re.M)
+    assert len(regs) == 4 and regs[:2] == regs[2:], regs
+    monitor = out[re.search(r"^fiber \d+ 'monitor'", out, re.M).start():]
+    names = frames(monitor.split("Backtrace stopped")[0])
+    assert names[:2] == SUSPENDED_IN_YIELD[:1] + ["fiber_block"], names
+    assert "monitor_run" in names and names[-2:] == ["fiber_main", "fiber_trampoline"], names
+    bts = re.findall(r"^#0  wait_for_interrupt \(\) at kernel/arch/riscv64/csr\.h:\d+\n"
+                     r"#1  idle_loop \(", out, re.M)
+    assert len(bts) == 2, out   # the real backtrace, before and after
