@@ -14,11 +14,12 @@ Loaded by gdb/rumpk-gdb.py. Everything registers itself on import:
   abicheck   abi check
   fibers     fiber list / info fibers, fiber bt, $fiber(), $current_fiber()
   tarfs      tarfs ls [DIR]
+  usersyms   user symbols [PROGRAM]: a user program's symbols beside the kernel's
   printers   pretty-printers, registered on the kernel's objfile
 """
 from rumpk import settings  # noqa: F401
 from rumpk import utils  # noqa: F401
 from rumpk import abi, siphash, traps, ion  # noqa: F401
 from rumpk import rings, packets, systable, abicheck, fibers  # noqa: F401
-from rumpk import tarfs  # noqa: F401
+from rumpk import tarfs, usersyms  # noqa: F401
 from rumpk import printers  # noqa: F401

@@ -168,7 +168,7 @@ int process_load(const char *path, uint32_t argc, char *const argv[], struct pro
 
     p->pagetable = vm_user_create();
     p->pid = next_pid;
-    memcpy(p->path, norm, sizeof p->path);
+    memcpy(p->path, norm, strlen(norm) + 1);  /* the rest of p->path stays zero */
     p->entry = p->image.entry;
     vfs_table_init(&p->files);
     if (!p->pagetable || load_segments(p, e->data) != 0 || build_stack(p, argc, argv) != 0 ||

@@ -69,3 +69,16 @@ def test_tarfs_ls_reads_the_kernels_index(gdb):
     assert re.search(r"-\s+0644\s+\d+\s+motd", out), out
     assert "/bin: " in out and "/etc: " in out
     assert "tarfs: /nope: no such directory in the index" in out
+
+
+def test_user_symbols_of_the_running_program_resolve_user_addresses(gdb):
+    r = gdb(["break user_trap", "continue", "print current_process->path",
+             "user symbols", "info symbol tf->sepc - 4", "user symbols hello",
+             "info symbol main"])
+    out = r.output
+    assert '= "/bin/nipbox' in out, out
+    assert "user symbols: build/userland/nipbox.elf loaded" in out, out
+    # The ecall that trapped is inside libnexus's gate, in nipbox's symbols.
+    assert re.search(r"\S+ \+ \d+ in section \.text of .*build/userland/nipbox\.elf", out), out
+    assert "user symbols: build/userland/hello.elf loaded" in out, out
+    assert re.search(r"main in section \.text of .*hello\.elf", out), out
