@@ -55,7 +55,7 @@ KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%
 .PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug fuzz fuzz-targets
 .DEFAULT_GOAL := all
 
-all: kernel initrd userland
+all: kernel initrd userland $(BUILD)/abi-check.ok
 kernel: $(BUILD)/kernel.elf
 initrd: $(BUILD)/initrd.tar
 
@@ -65,6 +65,7 @@ help:
 	@echo "make test       install what is missing, build, run every test"
 	@echo "make            build build/kernel.elf"
 	@echo "make deps       install the Debian packages the project needs"
+	@echo "make tools      build what scripts/elf-explain needs (docs/tools.md: abi-check, initrd-check, elf-explain, memmap)"
 	@echo "Variables: APPEND='selftest=list' (boot arguments), QEMU_EXTRA='...', PYTEST_ARGS='-k boot'"
 
 # --- kernel -----------------------------------------------------------------
@@ -207,6 +208,20 @@ $(USER_DIR)/%.elf: $(USER_DIR)/programs/%.o $(USER_CRT0) $(LIBNEXUS) userland/us
 	$(call msg,LD,$@)
 	$(Q)$(call USER_LINK,$<)
 
+# --- the ABI check ----------------------------------------------------------
+# Every structure that crosses the kernel/user boundary must have the same
+# layout in the DWARF of the kernel and of every user program
+# (scripts/abi-check, docs/tools.md). The stamp is written only when they
+# agree, so a drifted build fails here, and again on the next make.
+ABI_CHECK_DEPS := scripts/abi-check scripts/rumpklib/dwarf_layout.py \
+	scripts/rumpklib/dwarf_quick.py scripts/rumpklib/elfutil.py
+
+$(BUILD)/abi-check.ok: $(BUILD)/kernel.elf $(USER_ELFS) $(ABI_CHECK_DEPS)
+	$(call msg,ABICHK,$@)
+	$(Q)rm -f $@
+	$(Q)$(PYTHON) scripts/abi-check --quiet --kernel $(BUILD)/kernel.elf $(USER_ELFS)
+	$(Q)touch $@
+
 $(BUILD)/rootfs-bin/bin/%: $(USER_DIR)/%.elf
 	@mkdir -p $(@D)
 	$(call msg,STRIP,$@)
@@ -263,6 +278,17 @@ $(BUILD)/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/check.h
 
 host-tests: $(addprefix $(BUILD)/host/test_,$(HOST_TESTS))
 
+# --- inspection tools (docs/tools.md) ---------------------------------------
+# scripts/elf-explain takes its verdict from the kernel's own validator,
+# compiled for the host with a small front end that prints each check.
+.PHONY: tools
+tools: $(BUILD)/host/elf_check_cli
+
+$(BUILD)/host/elf_check_cli: scripts/elf_check_cli.c kernel/loader/elf_check.c
+	@mkdir -p $(@D)
+	$(call msg,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ scripts/elf_check_cli.c kernel/loader/elf_check.c
+
 # --- fuzzing ------------------------------------------------------------------
 # libFuzzer targets (clang) over the same pure sources the kernel uses, with
 # ASan and UBSan. `make fuzz` runs each for FUZZ_SECONDS; `make test` replays
@@ -312,11 +338,11 @@ debug: all
 	$(PYTHON) scripts/debug.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" --gdb-args '$(subst ','\'',$(value GDB_ARGS))' -- $(QEMU_EXTRA)
 
 test: deps
-	@$(MAKE) --no-print-directory all host-tests fuzz-targets
+	@$(MAKE) --no-print-directory all host-tests fuzz-targets tools
 	$(PYTHON) -m pytest $(PYTEST_ARGS) tests
 
 # `check` runs the tests without the package check (for a machine already set up).
-check: all host-tests fuzz-targets
+check: all host-tests fuzz-targets tools
 	$(PYTHON) -m pytest $(PYTEST_ARGS) tests
 
 # --- labs -------------------------------------------------------------------
