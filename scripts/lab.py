@@ -105,11 +105,15 @@ def make_workspace(number, name, lab_dir, tree, reset):
             shutil.copy2(src, os.path.join(tree, "build", f))
     patch = os.path.join(lab_dir, "bug.patch")
     if os.path.getsize(patch) > 0:
+        # The workspace may sit inside this repository (build/labs/): stop git
+        # from finding the outer repository, or it would apply the patch to
+        # paths relative to that and quietly skip them here.
+        env = dict(os.environ, GIT_CEILING_DIRECTORIES=os.path.dirname(os.path.abspath(tree)))
         proc = subprocess.run(["git", "apply", "--verbose", patch], cwd=tree,
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.exit(f"lab: the bug does not apply to this tree:\n{proc.stderr}")
+                              capture_output=True, text=True, env=env)
         touched = [ln.split()[2] for ln in proc.stderr.splitlines() if ln.startswith("Applied patch")]
+        if proc.returncode != 0 or not touched:
+            sys.exit(f"lab: the bug does not apply to this tree:\n{proc.stderr}")
         say(f"[1/3] workspace made in {time.monotonic() - t0:.1f} s; the bug is in: "
             + ", ".join(touched))
     else:

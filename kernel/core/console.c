@@ -13,13 +13,22 @@
 static int uart_ready;
 
 /* Received bytes go on ION's input ring: the interrupt handler is its only
- * producer, console_getc its only consumer. */
+ * producer, console_getc (or a user program, through CMD_CON_READ) its only
+ * consumer. The ring lives in the ION region, laid out by ion_init; the
+ * interrupt handler writes where input_ring points, which console_init_input
+ * sets once ion_init has run (and before the UART interrupt is enabled). */
+static struct ion_ring *input_ring;
 static struct fiber *input_waiter;  /* the fiber blocked in console_getc */
 
 void console_init(void)
 {
     uart_init();
     uart_ready = 1;
+}
+
+void console_init_input(void)
+{
+    input_ring = &ion.input->ring;
 }
 
 void console_putc(char c)
@@ -61,7 +70,7 @@ int kprintf(const char *fmt, ...)
 
 void console_receive_interrupt(void)
 {
-    struct ion_ring *ring = &ion.input->ring;
+    struct ion_ring *ring = input_ring;
     int c;
     while ((c = uart_getc()) >= 0) {
         uint8_t byte = (uint8_t)c;

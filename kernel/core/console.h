@@ -9,6 +9,7 @@
 #include <stdarg.h>
 
 void console_init(void);  /* switches output from SBI to the UART */
+void console_init_input(void);  /* input goes on ION's input ring (after ion_init) */
 void console_putc(char c);
 void console_puts(const char *s);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -54,6 +54,7 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
     vm_init(boot_info.fdt.memory.base, boot_info.fdt.memory.base + boot_info.fdt.memory.size);
     /* ION before the UART interrupt: the receive handler feeds its input ring. */
     ion_init(boot_info.fdt.rng_seed, boot_info.fdt.rng_seed_len);
+    console_init_input();
     tarfs_mount();
     char tarfs_arg[16];
     if (bootarg_get(boot_info.bootargs, "tarfs", tarfs_arg, sizeof tarfs_arg) &&
@@ -78,7 +79,11 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
             selftest_active = 1;
         }
     }
-    fiber_create("console", ion_console_fiber, 0);
+    /* The console fiber may wait long on a slow terminal while it prints a
+     * packet (polled UART): it is not a hung fiber, so no watchdog budget. */
+    struct fiber *console = fiber_create("console", ion_console_fiber, 0);
+    if (console)
+        console->budget_ticks = 0;
     /* Who owns the console: the user-mode shell (the Subject), or with
      * `monitor` on the command line the kernel's own prompt. */
     struct fiber *owner = bootarg_present(boot_info.bootargs, "monitor")

@@ -230,6 +230,118 @@ static void ion_roundtrip(void)
             packet_pool_in_use(&ion.pool));
 }
 
+/* --- the context switch: s0..s11 across fiber_yield ----------------------- */
+
+/* What switch_probe loads into s0..s11 before it yields, and what they held
+ * when fiber_yield returned. */
+struct switch_regs {
+    uint64_t want[12];
+    uint64_t got[12];
+};
+
+void switch_probe(struct switch_regs *r);
+
+/*
+ * switch_probe(r), in assembly so that no compiler decides which value lives
+ * in which register: it saves its caller's s0..s11 (it is a callee too),
+ * loads r->want[0..11] into s0..s11, calls fiber_yield, stores s0..s11 into
+ * r->got[0..11] and restores its caller's. Other fibers run inside
+ * fiber_yield and use these registers; the calling convention says s0..s11
+ * come back as they were, which only fiber_switch can make true. The frame:
+ * r at 0(sp), s0..s11 at 8..96(sp), ra at 104(sp); the CFI lets GDB unwind
+ * through it (`fiber bt regs-a`).
+ */
+__asm__(
+    "    .section .text\n"
+    "    .globl switch_probe\n"
+    "    .type switch_probe, @function\n"
+    "    .balign 4\n"
+    "switch_probe:\n"
+    "    .cfi_startproc\n"
+    "    addi sp, sp, -112\n"
+    "    .cfi_def_cfa_offset 112\n"
+    "    sd ra, 104(sp)\n"
+    "    .cfi_offset ra, -8\n"
+    "    .irp i, 0,1,2,3,4,5,6,7,8,9,10,11\n"
+    "    sd s\\i, (8 + 8 * \\i)(sp)\n"
+    "    .cfi_offset s\\i, (8 * \\i - 104)\n"
+    "    .endr\n"
+    "    sd a0, 0(sp)\n"
+    "    .irp i, 0,1,2,3,4,5,6,7,8,9,10,11\n"
+    "    ld s\\i, (8 * \\i)(a0)\n"          /* s_i = r->want[i] */
+    "    .endr\n"
+    "    call fiber_yield\n"
+    "    ld t0, 0(sp)\n"
+    "    .irp i, 0,1,2,3,4,5,6,7,8,9,10,11\n"
+    "    sd s\\i, (96 + 8 * \\i)(t0)\n"     /* r->got[i] = s_i */
+    "    .endr\n"
+    "    .irp i, 0,1,2,3,4,5,6,7,8,9,10,11\n"
+    "    ld s\\i, (8 + 8 * \\i)(sp)\n"
+    "    .endr\n"
+    "    ld ra, 104(sp)\n"
+    "    addi sp, sp, 112\n"
+    "    .cfi_def_cfa_offset 0\n"
+    "    ret\n"
+    "    .cfi_endproc\n"
+    "    .size switch_probe, . - switch_probe\n"
+    "    .previous\n");
+
+#define SWITCH_ROUNDS 3
+
+static const char *const switch_names[2] = { "regs-a", "regs-b" };
+static volatile int switch_wrong;
+
+/* 0x5eed_0F_RR_0000_000N: fiber F (0xa or 0xb), register sRR, round N. */
+static uint64_t switch_value(unsigned fiber, unsigned reg, unsigned round)
+{
+    return 0x5eed000000000000ull | (uint64_t)(0xa + fiber) << 40 | (uint64_t)reg << 32 | round;
+}
+
+static void switch_holder(void *arg)
+{
+    unsigned me = (unsigned)(uintptr_t)arg;
+    struct switch_regs r;
+    int wrong = 0;
+    for (unsigned round = 0; round < SWITCH_ROUNDS; round++) {
+        for (unsigned i = 0; i < 12; i++)
+            r.want[i] = switch_value(me, i, round);
+        switch_probe(&r);
+        for (unsigned i = 0; i < 12; i++) {
+            uint64_t v = r.got[i];
+            if (v == r.want[i])
+                continue;
+            unsigned f = (unsigned)(v >> 40) & 0xff, reg = (unsigned)(v >> 32) & 0xff;
+            char whose[48] = "a value neither fiber put there";
+            if (v >> 48 == 0x5eed && (f == 0xa || f == 0xb) && reg < 12 &&
+                (v & 0xffffffff) < SWITCH_ROUNDS)
+                ksnprintf(whose, sizeof whose, "%s's s%u of round %u", switch_names[f - 0xa],
+                          reg, (unsigned)(v & 0xffffffff));
+            kprintf("[switch] %s round %u: s%u came back 0x%lx, want 0x%lx (%s)\n",
+                    switch_names[me], round, i, (unsigned long)v, (unsigned long)r.want[i], whose);
+            wrong++;
+        }
+    }
+    kprintf("[switch] %s: %s after %d yields\n", switch_names[me],
+            wrong ? "registers came back wrong" : "s0..s11 intact", SWITCH_ROUNDS);
+    switch_wrong += wrong;
+    fibers_finished++;
+}
+
+static void switch_regs_test(void)
+{
+    kprintf("[switch] two fibers each hold s0..s11 across fiber_yield, %d rounds\n", SWITCH_ROUNDS);
+    fibers_finished = 0;
+    switch_wrong = 0;
+    fiber_create(switch_names[0], switch_holder, (void *)0);
+    fiber_create(switch_names[1], switch_holder, (void *)1);
+    wait_for_finished(2);
+    fiber_yield();  /* let the last one be reaped */
+    if (switch_wrong)
+        kprintf("[switch] FAIL: %d callee-saved registers came back wrong\n", switch_wrong);
+    else
+        kprintf("[switch] ok: every callee-saved register survived every switch\n");
+}
+
 struct selftest {
     const char *name;
     void (*run)(void);
@@ -250,6 +362,7 @@ static const struct selftest selftests[] = {
     { "watchdog", watchdog_test, "a fiber spins; the watchdog restarts it" },
     { "ion", ion_roundtrip, "commands through the ring, good and bad" },
     { "halt", power_off, "power off at once (QEMU exits 0)" },
+    { "switch", switch_regs_test, "two fibers hold s0..s11 across fiber_yield" },
 };
 
 static void list(void)
