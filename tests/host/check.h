@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHECK_MAX_PRINTED 50
@@ -94,6 +95,29 @@ static inline int check_summary(const char *name)
 {
     printf("%s: %lu checks, %lu failed\n", name, check_state.checks, check_state.failed);
     return check_state.failed ? 1 : 0;
+}
+
+
+/* The whole file at `path` (relative to the repository root, where the tests
+ * run), malloc'd, exactly its size; exits 2 when it cannot be read. */
+__attribute__((unused)) static uint8_t *check_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s (run from the repository root)\n", path);
+        exit(2);
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (!buf || n < 0 || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fprintf(stderr, "cannot read %s\n", path);
+        exit(2);
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
 }
 
 #endif

@@ -72,25 +72,6 @@ static void put(uint8_t *p, int width, uint64_t v)
         p[i] = (uint8_t)v;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "test_elf_check: cannot open %s (run from the repository root)\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n ? (size_t)n : 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "test_elf_check: cannot read %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* A mutable copy of the good file; mutations only ever shrink it. */
 struct buf {
@@ -789,7 +770,7 @@ static void test_nasty_fields(void)
 
 int main(void)
 {
-    good = read_file(GOOD_ELF, &good_size);
+    good = check_read_file(GOOD_ELF, &good_size);
     if (good_size != GOOD_SIZE) {
         printf("test_elf_check: %s is %zu bytes, this test describes %u: "
                "update it from riscv64-unknown-elf-readelf -lW\n", GOOD_ELF, good_size, GOOD_SIZE);

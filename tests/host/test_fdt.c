@@ -631,26 +631,6 @@ static void test_bad_content(void)
 
 /* ---- the real QEMU tree and the fuzz loop ------------------------------- */
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    uint8_t *data = NULL;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        rewind(f);
-        data = malloc(n > 0 ? (size_t)n : 1);
-        if (n > 0 && fread(data, 1, (size_t)n, f) == (size_t)n) {
-            *size = (size_t)n;
-        } else {
-            free(data);
-            data = NULL;
-        }
-    }
-    fclose(f);
-    return data;
-}
 
 /* `qemu-system-riscv64 -machine virt,dumpdtb=... -m 128M -smp 1 -append
  * "selftest=timer quiet"`, cut to the total size in its header. */
@@ -741,7 +721,7 @@ int main(void)
     test_bad_content();
 
     size_t size = 0;
-    uint8_t *dtb = read_file(REAL_DTB, &size);
+    uint8_t *dtb = check_read_file(REAL_DTB, &size);
     if (CHECK(dtb != NULL)) {
         test_real_tree(dtb, size);
         test_fuzz_real_tree(dtb, size);

@@ -28,25 +28,6 @@ enum {
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "test_tar: cannot open %s (run from the repository root)\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n ? (size_t)n : 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "test_tar: cannot read %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static uint8_t *copy_of(const uint8_t *src, size_t len)
 {
@@ -333,7 +314,7 @@ static void test_lookup_missing_and_implicit(void)
 static void test_duplicates(void)
 {
     size_t len;
-    uint8_t *dup = read_file(DUP_TAR, &len);
+    uint8_t *dup = check_read_file(DUP_TAR, &len);
     struct built b;
     CHECK_EQ_I64(build(&b, dup, len), 0);
     CHECK_EQ_U64(b.scan.entries, 3);  /* dup.txt, other.txt, dup.txt again */
@@ -851,7 +832,7 @@ static void test_random_damage(void)
 int main(void)
 {
     load_listing();
-    good = read_file(GOOD_TAR, &good_len);
+    good = check_read_file(GOOD_TAR, &good_len);
     if (build(&good_index, good, good_len) != 0) {
         printf("good.tar refused: %s at %" PRIu64 "\n", good_index.err.reason,
                good_index.err.offset);

@@ -29,25 +29,6 @@ static struct tar_index idx;
 static struct tar_entry *entries;
 static char *names;
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "test_vfs: cannot open %s (run from the repository root)\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n ? (size_t)n : 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "test_vfs: cannot read %s\n", path);
-        exit(2);
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static int build_index(struct tar_index *out, const uint8_t *archive, size_t len,
                        struct tar_entry **e, char **n)
@@ -417,7 +398,7 @@ static void test_readdir_root_entry(void)
 
 int main(void)
 {
-    good = read_file(GOOD_TAR, &good_len);
+    good = check_read_file(GOOD_TAR, &good_len);
     if (build_index(&idx, good, good_len, &entries, &names) != 0)
         return 1;
     test_read_chunks();
