@@ -3,7 +3,9 @@
 yielded; the fibers self tests must interleave and end cleanly."""
 import re
 
-from rumpklib.labkit import CheckFailed, check, grade
+import os
+
+from rumpklib.labkit import CheckFailed, boot_gdbstub, check, gdb_batch, grade
 
 WRONG = r"\[switch\] (regs-[ab]) round (\d+): (s\d+) came back (0x[0-9a-f]+), want (0x[0-9a-f]+) \(([^)]*)\)"
 
@@ -40,6 +42,24 @@ def registers_survive(lab):
     c.expect(r"\[selftest\] switch: done", what="the self test's end")
     c.sendline("ps")
     c.expect(r"\*\s*\d+ monitor\s+running", what="the monitor answering ps")
+
+
+@check("GDB sees every fiber get back its own s0..s11 at every switch", parent=boots)
+def registers_seen_from_gdb(lab):
+    """The same property, watched from outside the kernel: GDB notes s0..s11
+    when a fiber enters fiber_switch and compares them when that fiber's
+    context is loaded again (at fiber_switch's ret)."""
+    console, port = boot_gdbstub(lab, "monitor selftest=switch")
+    watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gdb_switch_watch.py")
+    run = gdb_batch(lab, port, [f"source {watcher}", "continue", "switch-report"], timeout=90)
+    m = re.search(r"SWITCHES COMPARED (\d+)", run.output)
+    if not m or int(m[1]) < 8:
+        raise CheckFailed(f"GDB compared {m and m[1]} switches, expected at least 8:\n"
+                          f"{run.tail()}")
+    changed = re.findall(r"CHANGED (.*)", run.output)
+    if changed:
+        raise CheckFailed(f"after {m[1]} switches GDB saw {len(changed)} register(s) come back "
+                          f"changed; first: {changed[0]}")
 
 
 @check("three fibers take turns and finish (selftest=fibers)", parent=registers_survive)
