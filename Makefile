@@ -83,10 +83,18 @@ $(BUILD)/kernel/%.o: kernel/%.S
 # --- initrd -----------------------------------------------------------------
 # Packed on every build (cheap) but rewritten only when its bytes change, so
 # an unchanged tree does not relink.
-ROOTFS_TREES := rootfs $(BUILD)/rootfs-bin $(ROOTFS_EXTRA)
+ROOTFS_TREES := rootfs $(BUILD)/rootfs-bin $(BUILD)/rootfs-bad $(ROOTFS_EXTRA)
+
+# /bad/: the malformed-ELF corpus (scripts/gen-bad-elves.py, one file per
+# loader check plus nasty combinations, and a MANIFEST of the expected
+# refusals), so anyone can `exec /bad/x86-64.elf` and read the refusal.
+$(BUILD)/rootfs-bad/bad/MANIFEST: scripts/gen-bad-elves.py tests/host/data/good-user.elf
+	$(call msg,GEN,$(BUILD)/rootfs-bad/bad)
+	$(Q)rm -rf $(BUILD)/rootfs-bad
+	$(Q)$(PYTHON) scripts/gen-bad-elves.py tests/host/data/good-user.elf $(BUILD)/rootfs-bad/bad >/dev/null
 
 # userland: the programs are staged in $(BUILD)/rootfs-bin before packing.
-$(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S &: FORCE userland
+$(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S &: FORCE userland $(BUILD)/rootfs-bad/bad/MANIFEST
 	@mkdir -p $(BUILD)/gen
 	$(Q)$(PYTHON) scripts/mkinitrd.py --out $(BUILD)/initrd.tar.new \
 		--info $(BUILD)/gen/initrd_info.S.new $(ROOTFS_TREES)
