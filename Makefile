@@ -14,6 +14,9 @@ QEMU_EXTRA  ?=
 ROOTFS_EXTRA ?=
 # The archive to embed (tests embed a deliberately cut one to see the boot check fail).
 INITRD_EMBED ?= $(BUILD)/initrd.tar
+# An archive to use as it is instead of packing one (tests embed malformed archives,
+# which then pass the size and checksum check and meet the tar parser).
+INITRD_ARCHIVE ?=
 PYTEST_ARGS ?=
 
 CC      := $(CROSS)gcc
@@ -97,7 +100,8 @@ $(BUILD)/rootfs-bad/bad/MANIFEST: scripts/gen-bad-elves.py tests/host/data/good-
 $(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S &: FORCE userland $(BUILD)/rootfs-bad/bad/MANIFEST
 	@mkdir -p $(BUILD)/gen
 	$(Q)$(PYTHON) scripts/mkinitrd.py --out $(BUILD)/initrd.tar.new \
-		--info $(BUILD)/gen/initrd_info.S.new $(ROOTFS_TREES)
+		--info $(BUILD)/gen/initrd_info.S.new \
+		$(if $(INITRD_ARCHIVE),--from-archive $(INITRD_ARCHIVE),$(ROOTFS_TREES))
 	$(Q)for f in $(BUILD)/initrd.tar $(BUILD)/gen/initrd_info.S; do \
 		if cmp -s $$f.new $$f; then rm -f $$f.new; \
 		else mv $$f.new $$f; printf '  %-7s %s\n' PACK $$f; fi; done

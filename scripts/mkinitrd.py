@@ -53,8 +53,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, help="the archive to write")
     ap.add_argument("--info", help="assembler file with the archive's size and CRC-32")
-    ap.add_argument("trees", nargs="+", help="directories whose contents become /")
+    ap.add_argument("--from-archive", metavar="FILE",
+                    help="use FILE as the archive as it is (tests embed malformed archives)")
+    ap.add_argument("trees", nargs="*", help="directories whose contents become /")
     args = ap.parse_args()
+    if args.from_archive:
+        with open(args.from_archive, "rb") as f:
+            write_outputs(args, f.read())
+        return
+    if not args.trees:
+        ap.error("give the directories to pack (or --from-archive)")
 
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
@@ -65,7 +73,10 @@ def main():
             else:
                 with open(host, "rb") as f:
                     tar.addfile(info, f)
-    data = buf.getvalue()
+    write_outputs(args, buf.getvalue())
+
+
+def write_outputs(args, data):
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "wb") as f:
         f.write(data)
