@@ -8,6 +8,9 @@
 #include "drivers/uart.h"
 #include "ion/ion.h"
 #include "ion/ring.h"
+#include "user/process.h"
+
+#define CTRL_C 0x03
 #include "lib/format.h"
 
 static int uart_ready;
@@ -72,12 +75,18 @@ void console_receive_interrupt(void)
 {
     struct ion_ring *ring = input_ring;
     int c;
+    int interrupted = 0;
     while ((c = uart_getc()) >= 0) {
         uint8_t byte = (uint8_t)c;
+        /* Ctrl-C stops a running program (not the shell: to it, it is input). */
+        if (byte == CTRL_C && subject_interrupt()) {
+            interrupted = 1;
+            continue;
+        }
         if (ion_ring_push(ring, &byte) != 0)
             ion.stats.input_dropped++;
     }
-    if (input_waiter && ion_ring_used(ring)) {
+    if (input_waiter && (ion_ring_used(ring) || interrupted)) {
         fiber_wake(input_waiter);
         input_waiter = 0;
     }

@@ -45,8 +45,10 @@ void trap_handler(struct trap_frame *tf)
         case IRQ_S_TIMER:
             timer_interrupt();
             fiber_tick(tf);  /* may not return: the watchdog can restart a fiber */
-            if (from_user)
+            if (from_user) {
                 fiber_yield();  /* a user program is preempted at every tick */
+                user_poll_interrupt();
+            }
             return;
         case IRQ_S_EXTERNAL:
             external_interrupt();

@@ -56,6 +56,14 @@ __attribute__((noreturn)) void user_finish(enum user_outcome how, long status);
 /* exec succeeded: the Subject drops the caller and runs `next`. */
 __attribute__((noreturn)) void subject_replace(struct process *next);
 
+/* Ctrl-C on the console (from the receive interrupt): asks for the running
+ * program to be stopped, unless it is the shell. Returns 1 when it did. */
+int subject_interrupt(void);
+
+/* Stops the program now if Ctrl-C asked for it (called where a running
+ * program can be left: after a timer preemption, while it waits for input). */
+void user_poll_interrupt(void);
+
 /* The Subject fiber's entry: runs the shell, and whatever it execs, forever. */
 void subject_main(void *arg);
 

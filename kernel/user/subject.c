@@ -11,6 +11,7 @@
 #include "core/console.h"
 #include "core/panic.h"
 #include "core/timer.h"
+#include "core/trap.h"
 #include "core/trap_describe.h"
 #include "ion/ion.h"
 #include "lib/string.h"
@@ -24,6 +25,7 @@ struct fiber *subject_fiber;
 static struct fiber_context subject_context;  /* where user_leave lands */
 static long exit_status;
 static struct process *replacement;
+static volatile int interrupt_pending;  /* Ctrl-C asked to stop the running program */
 
 enum { USER_REPLACED = 3 };
 
@@ -43,6 +45,7 @@ static long run(struct process *p)
     tf.sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS)) |
                  SSTATUS_SPIE;
     current_process = p;
+    interrupt_pending = 0;  /* a Ctrl-C meant for the previous program */
     ion_set_sender(p->pid);
     vm_activate(p->pagetable);
     long how = user_enter(&subject_context, &tf);
@@ -74,12 +77,33 @@ static void kill_program(struct trap_frame *tf)
     user_finish(USER_KILLED, -1);
 }
 
+int subject_interrupt(void)
+{
+    if (!current_process || strcmp(current_process->path, SUBJECT_SHELL) == 0)
+        return 0;
+    interrupt_pending = 1;
+    return 1;
+}
+
+void user_poll_interrupt(void)
+{
+    if (!interrupt_pending || !current_process)
+        return;
+    interrupt_pending = 0;
+    csr_set(sstatus, SSTATUS_SIE);  /* let the console fiber finish the program's output */
+    ion_console_sync();
+    kprintf("[subject] %s killed: interrupted (Ctrl-C), pc 0x%lx\n", current_process->path,
+            (unsigned long)(last_trap_frame ? last_trap_frame->sepc : 0));
+    user_finish(USER_KILLED, -1);
+}
+
 void user_trap(struct trap_frame *tf)
 {
     if (tf->scause == SCAUSE_ECALL_FROM_U) {
         tf->sepc += 4;  /* return after the ecall */
         csr_set(sstatus, SSTATUS_SIE);  /* commands may block or take time */
         ion_process_commands();
+        user_poll_interrupt();
         csr_clear(sstatus, SSTATUS_SIE);
         return;
     }

@@ -138,8 +138,11 @@ static int sys_exec(uint64_t arg)
 static int con_read(int64_t *result)
 {
     uint32_t n;
-    while ((n = ion_ring_used(&ion.input->ring)) == 0)
+    while ((n = ion_ring_used(&ion.input->ring)) == 0) {
+        user_poll_interrupt();
         console_wait_input();
+        user_poll_interrupt();
+    }
     *result = n;
     return ION_OK;
 }

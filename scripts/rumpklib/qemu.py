@@ -32,7 +32,13 @@ def command(kernel, append="", extra=(), serial="stdio", gdb_port=None, halted=F
     if interactive:
         argv += ["-nographic"]
     else:
-        argv += ["-display", "none", "-monitor", "none", "-serial", serial]
+        argv += ["-display", "none", "-monitor", "none"]
+        if serial == "stdio":
+            # signal=off: a Ctrl-C typed on the console reaches the kernel
+            # (which stops the running program) instead of killing QEMU.
+            argv += ["-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console"]
+        else:
+            argv += ["-serial", serial]
     if append:
         argv += ["-append", append]
     if gdb_port is not None:

@@ -55,13 +55,18 @@ def test_arguments_reach_main(shell):
 ])
 def test_a_crashing_program_is_killed_with_its_reason_and_the_shell_returns(
         shell, program, reason):
+    before = _counters(shell)
     run(shell, program, rf"\[subject\] /bin/{program} killed: {reason}, pc 0x[0-9a-f]+")
+    # Everything the program held is back: pages, tables, packets.
+    assert _counters(shell) == before
     run(shell, "hello", r"Hello from a dynamically loaded ELF!")
     assert "PANIC" not in shell.console()
 
 
 def test_hostile_system_calls_are_all_refused(shell):
+    before = _counters(shell)
     run(shell, "hostile", r"hostile: all (\d+) refused", r"exited with status 0", timeout=30)
+    assert _counters(shell) == before
     assert "PANIC" not in shell.console()
 
 
@@ -91,12 +96,19 @@ def test_halt_from_the_shell_powers_off(shell):
     assert shell.wait_exit() == 0
 
 
-def test_a_program_that_spins_does_not_stop_the_kernel(shell):
+def test_a_program_that_spins_is_preempted_and_ctrl_c_stops_it(shell):
+    before = _counters(shell)
     shell.sendline("spin")
     shell.expect(r"spin: spinning", timeout=10)
-    # The kernel's fibers still run: the console fiber's output and the
-    # timer keep going while the user program spins (it is preempted).
-    shell.kill()
+    # It never yields, yet the timer preempts it: the console fiber printed
+    # its line, and Ctrl-C (handled by the receive interrupt) ends it.
+    shell.send("\x03")
+    shell.expect(r"\[subject\] /bin/spin killed: interrupted \(Ctrl-C\), pc 0x1[0-9a-f]+")
+    shell.expect(PROMPT)
+    assert _counters(shell) == before
+    # To the shell itself Ctrl-C is just input: it is still there.
+    shell.send("\x03")
+    run(shell, "hello", r"Hello from a dynamically loaded ELF!")
 
 
 def _counters(m):
