@@ -10,7 +10,10 @@
 #include "arch/riscv64/csr.h"
 #include "core/console.h"
 #include "core/panic.h"
+#include "core/boot.h"
 #include "core/timer.h"
+#include "lib/bootargs.h"
+#include "mm/mm.h"
 #include "core/trap.h"
 #include "core/trap_describe.h"
 #include "ion/ion.h"
@@ -117,10 +120,46 @@ static void sleep_ms(uint64_t ms)
         fiber_yield();
 }
 
+/* Boot argument soak=N: N exec/exit cycles of /bin/hello before the shell,
+ * then the counters that must not have moved. */
+static void soak(uint64_t cycles)
+{
+    static char hello[] = "hello";
+    char *argv[] = { hello };
+    uint64_t pages = kernel_pages.free, tables = vm_table_pages;
+    uint32_t packets = packet_pool_in_use(&ion.pool);
+    uint64_t done = 0, t0 = uptime_us();
+    for (; done < cycles; done++) {
+        struct process *p;
+        if (process_load("/bin/hello", 1, argv, &p) != 0)
+            break;
+        long how = run(p);
+        ion_console_sync();
+        process_destroy(p);
+        current_process = 0;
+        if (how != USER_EXITED || exit_status != 0)
+            break;
+        if ((done + 1) % 1000 == 0)
+            kprintf("[soak] %lu cycles\n", (unsigned long)(done + 1));
+    }
+    kprintf("[soak] %lu of %lu exec/exit cycles in %lu ms: free pages %lu -> %lu, page tables "
+            "%lu -> %lu, packets in use %u -> %u\n",
+            (unsigned long)done, (unsigned long)cycles, (unsigned long)((uptime_us() - t0) / 1000),
+            (unsigned long)pages, (unsigned long)kernel_pages.free, (unsigned long)tables,
+            (unsigned long)vm_table_pages, packets, packet_pool_in_use(&ion.pool));
+}
+
 void subject_main(void *arg)
 {
     (void)arg;
     subject_fiber = current_fiber;
+    char cycles[16];
+    if (bootarg_get(boot_info.bootargs, "soak", cycles, sizeof cycles)) {
+        uint64_t n = 0;
+        for (const char *c = cycles; *c >= '0' && *c <= '9'; c++)
+            n = n * 10 + (uint64_t)(*c - '0');
+        soak(n);
+    }
     static char shell_name[] = "nipbox";
     char *argv[] = { shell_name };
     int quick_deaths = 0;
