@@ -143,3 +143,10 @@ def test_line_editing_erases_with_backspace(shell):
     shell.send("xx\x08\x08uptime\r")
     shell.expect(r"up \d+\.\d+ s")
     shell.expect(PROMPT)
+
+
+def test_a_flood_of_100000_commands_is_answered_one_by_one(shell):
+    before = _counters(shell)
+    run(shell, "cmdflood 100000", r"cmdflood: 100000 commands, 100000 answered, 0 failed",
+        r"exited with status 0", timeout=60)
+    assert _counters(shell) == before
