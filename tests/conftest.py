@@ -62,11 +62,13 @@ class Machine:
     def pid(self):
         return self.child.pid
 
-    def expect(self, pattern, timeout=15):
+    def expect(self, pattern, timeout=15, window=None):
         """Waits for `pattern` (a regex) on the console; returns the match.
         Fails the test naming the pattern, with the console so far."""
         try:
-            self.child.expect(pattern, timeout=timeout)
+            # window: search only the last N bytes (long outputs would make
+            # every search rescan everything read so far).
+            self.child.expect(pattern, timeout=timeout, searchwindowsize=window)
         except pexpect.TIMEOUT:
             pytest.fail(f"console: no match for {pattern!r} within {timeout}s\n"
                         f"--- console so far:\n{self.console()}")

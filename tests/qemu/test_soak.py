@@ -24,7 +24,7 @@ def test_console_packets_arrive_all_in_order_with_nothing_lost(boot):
     m.expect(r"nipbox> ", timeout=20)
     m.sendline(f"soak-out {PACKETS}")
     total = m.expect(r"soak-out: (\d+) packets, (\d+) bytes, checksum ([0-9a-f]{8})",
-                     timeout=60 + PACKETS // 200)
+                     timeout=60 + PACKETS // 200, window=4096)
     m.expect(r"\[subject\] /bin/soak-out exited with status 0")
     lines = re.findall(r"^soak (\d{9}) ([0-9a-f]{8}) \.{39}$", m.console(), re.M)  # 63 + newline
     assert len(lines) == PACKETS, f"{len(lines)} of {PACKETS} packets arrived whole"
