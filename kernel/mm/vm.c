@@ -200,34 +200,35 @@ int user_range_ok(pte_t *root, uint64_t va, uint64_t len, uint64_t need)
     return 0;
 }
 
-int copy_from_user(pte_t *root, void *dst, uint64_t src, size_t len)
+/* Copies len bytes between kernel memory `kbuf` and user address `va`,
+ * page by page through the kernel's mapping of each user page; `need` is
+ * PTE_R (from the user) or PTE_W (to the user). */
+static int copy_user(pte_t *root, uint64_t va, uint8_t *kbuf, size_t len, uint64_t need)
 {
-    uint8_t *d = dst;
     while (len) {
         uint64_t room;
-        uint8_t *s = user_byte(root, src, PTE_R, &room);
-        if (!s)
+        uint8_t *u = user_byte(root, va, need, &room);
+        if (!u)
             return -1;
         size_t n = len < room ? len : room;
-        memcpy(d, s, n);
-        d += n, src += n, len -= n;
+        if (need == PTE_W)
+            memcpy(u, kbuf, n);
+        else
+            memcpy(kbuf, u, n);
+        kbuf += n, va += n, len -= n;
     }
     return 0;
 }
 
+int copy_from_user(pte_t *root, void *dst, uint64_t src, size_t len)
+{
+    return copy_user(root, src, dst, len, PTE_R);
+}
+
 int copy_to_user(pte_t *root, uint64_t dst, const void *src, size_t len)
 {
-    const uint8_t *s = src;
-    while (len) {
-        uint64_t room;
-        uint8_t *d = user_byte(root, dst, PTE_W, &room);
-        if (!d)
-            return -1;
-        size_t n = len < room ? len : room;
-        memcpy(d, s, n);
-        s += n, dst += n, len -= n;
-    }
-    return 0;
+    /* copy_user only reads kbuf when writing to the user. */
+    return copy_user(root, dst, (uint8_t *)(uintptr_t)src, len, PTE_W);
 }
 
 int copy_string_from_user(pte_t *root, char *dst, uint64_t src, size_t max)
