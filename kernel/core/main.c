@@ -6,6 +6,7 @@
  */
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/sbi.h"
+#include "core/bench.h"
 #include "core/boot.h"
 #include "core/console.h"
 #include "core/fiber.h"
@@ -65,6 +66,8 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
     plic_enable(UART0_IRQ);
     csr_set(sie, SIE_SEIE);
     timer_init(boot_info.fdt.timebase_hz);
+    /* User programs may read cycle, time and instret (benchmarks count instructions). */
+    csr_write(scounteren, 7);
     /* Interrupts are turned on by the first fiber (fiber_main). */
 
     boot_info.ready_time_us = uptime_us();
@@ -86,8 +89,11 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
         console->budget_ticks = 0;
     /* Who owns the console: the user-mode shell (the Subject), or with
      * `monitor` on the command line the kernel's own prompt. */
+    /* With `bench` the benchmark fiber measures first and starts the Subject. */
     struct fiber *owner = bootarg_present(boot_info.bootargs, "monitor")
                               ? fiber_create("monitor", monitor_run, 0)
+                          : bootarg_present(boot_info.bootargs, "bench")
+                              ? fiber_create("bench", bench_fiber, 0)
                               : fiber_create("subject", subject_main, 0);
     if (owner)
         owner->budget_ticks = 0;  /* runs commands and programs that may take a while */

@@ -25,6 +25,8 @@ static int page_busy(const struct page_pool *p, uint64_t i)
 static void zero_page(void *page)
 {
     uint64_t *w = page;
+    /* Unrolled: 8 stores per loop step instead of 1 (exec clears a dozen pages). */
+#pragma GCC unroll 8
     for (size_t i = 0; i < PAGE_SIZE / sizeof(uint64_t); i++)
         w[i] = 0;
 }

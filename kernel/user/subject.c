@@ -8,6 +8,7 @@
 #include "user/process.h"
 
 #include "arch/riscv64/csr.h"
+#include "core/bench.h"
 #include "core/console.h"
 #include "core/panic.h"
 #include "core/boot.h"
@@ -177,10 +178,14 @@ void subject_main(void *arg)
                     continue;
                 }
                 ion_console_sync();
-                if (how == USER_EXITED)
-                    kprintf("[subject] %s exited with status %ld\n", p->path, exit_status);
+                char path[USER_PATH_MAX];
+                memcpy(path, p->path, sizeof path);
                 process_destroy(p);
                 current_process = 0;
+                if (!shell_died)
+                    bench_exec_end(path);   /* the exec'd program is over and freed */
+                if (how == USER_EXITED)
+                    kprintf("[subject] %s exited with status %ld\n", path, exit_status);
                 break;
             }
         }

@@ -1,6 +1,7 @@
 #include "user/syscall.h"
 
 #include "abi/user.h"
+#include "core/bench.h"
 #include "core/console.h"
 #include "core/fiber.h"
 #include "core/monitor.h"
@@ -117,6 +118,7 @@ static int sys_exec(uint64_t arg)
     static char args[USER_ARGS_MAX][USER_ARG_MAX];
     static char *argv[USER_ARGS_MAX];
     pte_t *pt = current_process->pagetable;
+    bench_exec_begin();
     if (copy_from_user(pt, &req, arg, sizeof req) != 0 || path_in(req.path, path) != ION_OK ||
         req.argc > USER_ARGS_MAX || req._pad != 0)
         return ION_EARG;

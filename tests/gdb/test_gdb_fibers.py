@@ -125,6 +125,6 @@ def test_fiber_bt_when_the_innermost_frame_is_inlined(gdb):
     names = frames(monitor.split("Backtrace stopped")[0])
     assert names[:2] == SUSPENDED_IN_YIELD[:1] + ["fiber_block"], names
     assert "monitor_run" in names and names[-2:] == ["fiber_main", "fiber_trampoline"], names
-    bts = re.findall(r"^#0  wait_for_interrupt \(\) at kernel/arch/riscv64/csr\.h:\d+\n"
+    bts = re.findall(r"^#0  (?:0x[0-9a-f]+ in )?wait_for_interrupt \(\) at kernel/arch/riscv64/csr\.h:\d+\n"
                      r"#1  idle_loop \(", out, re.M)
     assert len(bts) == 2, out   # the real backtrace, before and after

@@ -173,11 +173,14 @@ static void test_wrap(void)
     CHECK_EQ_U64(t.ring.tail, (uint32_t)(0xFFFFFFFDu + 200));
 }
 
-/* Element sizes 1, 3, 8 and 32: every byte of every element survives. */
-static void check_elem_size(uint32_t elem_size)
+/* Element sizes 1, 3, 8, 16, 24 and 32, from aligned and misaligned
+ * buffers (the word-copy cases and the memcpy fallback): every byte of every
+ * element survives. */
+static void check_elem_size(uint32_t elem_size, uint32_t misalign)
 {
     struct test_ring t;
-    uint8_t in[32], out[32];
+    _Alignas(8) uint8_t in_buf[40], out_buf[40];
+    uint8_t *in = in_buf + misalign, *out = out_buf + misalign;
     memset(t.slots, 0xAA, sizeof t.slots);
     CHECK_EQ_I64(ion_ring_init(&t.ring, 64, elem_size), 0);
     for (int round = 0; round < 3; round++) {
@@ -188,16 +191,17 @@ static void check_elem_size(uint32_t elem_size)
         }
         CHECK_EQ_I64(ion_ring_push(&t.ring, in), -1);
         for (uint32_t i = 0; i < 64; i++) {
-            memset(out, 0x55, sizeof out);
+            memset(out, 0x55, 32);
             CHECK_EQ_I64(ion_ring_pop(&t.ring, out), 0);
             int same = 1;
             for (uint32_t b = 0; b < elem_size; b++)
                 same &= out[b] == (uint8_t)(i * 31 + b * 7 + round);
             /* Nothing beyond elem_size is written. */
-            for (uint32_t b = elem_size; b < sizeof out; b++)
+            for (uint32_t b = elem_size; b < 32; b++)
                 same &= out[b] == 0x55;
             if (!CHECK(same))
-                printf("  elem_size %u, round %d, element %u\n", elem_size, round, i);
+                printf("  elem_size %u, misalign %u, round %d, element %u\n", elem_size, misalign,
+                       round, i);
         }
     }
     /* The slots end at 64 * elem_size: the bytes after them were never touched. */
@@ -397,10 +401,11 @@ int main(void)
     test_init();
     test_empty_full_fifo();
     test_wrap();
-    check_elem_size(1);
-    check_elem_size(3);
-    check_elem_size(8);
-    check_elem_size(32);
+    static const uint32_t sizes[] = { 1, 3, 8, 16, 24, 32 };
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        check_elem_size(sizes[i], 0);
+        check_elem_size(sizes[i], 4);
+    }
     test_cmd_ring();
     test_check();
     test_two_threads();

@@ -228,6 +228,38 @@ static void test_message_layout(void)
     CHECK_EQ_I64(provenance_verify(&p, key, sender, seq), 1);
 }
 
+/* The word-message entry point is the byte one on the words' LE bytes. */
+static void test_words_match_bytes(void)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (unsigned n = 0; n <= 8; n++) {
+        for (unsigned round = 0; round < 200; round++) {
+            uint64_t words[8], k[2];
+            uint8_t bytes[64], key[16], want[16];
+            for (unsigned i = 0; i < 2 + n; i++) {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;   /* xorshift64 */
+                if (i < 2) k[i] = x; else words[i - 2] = x;
+            }
+            for (unsigned b = 0; b < 8; b++) {
+                key[b] = (uint8_t)(k[0] >> (8 * b));
+                key[8 + b] = (uint8_t)(k[1] >> (8 * b));
+                for (unsigned w = 0; w < n; w++)
+                    bytes[8 * w + b] = (uint8_t)(words[w] >> (8 * b));
+            }
+            siphash24_128(key, bytes, 8 * n, want);
+            uint64_t got[2];
+            siphash24_128_words(k[0], k[1], words, n, got);
+            uint64_t lo = 0, hi = 0;
+            for (unsigned b = 0; b < 8; b++) {
+                lo |= (uint64_t)want[b] << (8 * b);
+                hi |= (uint64_t)want[8 + b] << (8 * b);
+            }
+            CHECK_EQ_U64(got[0], lo);
+            CHECK_EQ_U64(got[1], hi);
+        }
+    }
+}
+
 int main(void)
 {
     test_reference_vectors();
@@ -236,5 +268,6 @@ int main(void)
     test_stamp_then_verify();
     test_sender_keys();
     test_message_layout();
+    test_words_match_bytes();
     return check_summary("test_siphash");
 }
