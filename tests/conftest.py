@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pexpect
@@ -210,14 +211,25 @@ def gdb_argv(port, commands, kernel=KERNEL):
 
 @pytest.fixture
 def gdb(boot):
-    """gdb(commands, append="", timeout=60) -> GdbResult.
+    """gdb(commands, append="", timeout=60, console=()) -> GdbResult.
 
     QEMU starts halted before its first instruction with the gdbstub on a free
     port; GDB (batch, extensions loaded, colour off) attaches, runs `commands`
     in order and exits; then QEMU is killed. The whole run has a timeout.
+    console: (pattern, text) pairs played on the serial console while GDB
+    runs: wait for the pattern, then type the text and a newline (the shell's
+    prompt appears once GDB has let the kernel run).
     """
 
-    def run(commands, append="", extra=(), timeout=60):
+    def play(m, console, errors, timeout):
+        try:
+            for pattern, text in console:
+                m.expect(pattern, timeout=timeout)
+                m.sendline(text)
+        except Exception as e:  # reported with the result, not lost in the thread
+            errors.append(e)
+
+    def run(commands, append="", extra=(), timeout=60, console=()):
         for _attempt in range(5):
             port = qemu.free_port()
             m = boot(append=append, extra=extra, gdb_port=port, halted=True)
@@ -231,14 +243,23 @@ def gdb(boot):
             m.kill()  # lost a race for the port: try another one
         else:
             pytest.fail("could not start QEMU with a gdbstub")
+        errors = []
+        player = threading.Thread(target=play, args=(m, console, errors, timeout),
+                                  daemon=True)
+        if console:
+            player.start()
         try:
             proc = subprocess.run(gdb_argv(port, commands), capture_output=True, text=True,
                                   timeout=timeout, cwd=str(ROOT))
         except subprocess.TimeoutExpired as e:
             pytest.fail(f"GDB did not finish within {timeout}s; output so far:\n"
                         f"{(e.stdout or b'').decode(errors='replace')}")
+        if console:
+            player.join(timeout=5)
         result = GdbResult(proc, m)
         m.kill()
+        if errors:
+            pytest.fail(f"the console script failed: {errors[0]}\nGDB said:\n{result.output}")
         return result
 
     if shutil.which("gdb-multiarch") is None:

@@ -15,6 +15,10 @@ Loaded by gdb/rumpk-gdb.py. Everything registers itself on import:
   fibers     fiber list / info fibers, fiber bt, $fiber(), $current_fiber()
   tarfs      tarfs ls [DIR]
   usersyms   user symbols [PROGRAM]: a user program's symbols beside the kernel's
+  boundary   which side a stop is on (banner, prompt); syscall step/finish;
+             set rumpk follow-ecall
+  ubreak     ubreak PROGRAM:FUNCTION: breakpoints in programs not running yet
+  guards     run/start explain; breakpoints where nothing is mapped warn
   printers   pretty-printers, registered on the kernel's objfile
 """
 from rumpk import settings  # noqa: F401
@@ -22,4 +26,5 @@ from rumpk import utils  # noqa: F401
 from rumpk import abi, siphash, traps, ion  # noqa: F401
 from rumpk import rings, packets, systable, abicheck, fibers  # noqa: F401
 from rumpk import tarfs, usersyms  # noqa: F401
+from rumpk import boundary, ubreak, guards  # noqa: F401
 from rumpk import printers  # noqa: F401

@@ -329,6 +329,7 @@ userland ELF's under build/ (or the ELFs named)."""
     def __init__(self):
         super().__init__("pkt", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
 
+    @utils.kernel_view
     def invoke(self, arg, from_tty):
         words = gdb.string_to_argv(arg)
         if words[:1] == ["--layout"]:

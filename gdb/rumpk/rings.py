@@ -383,6 +383,7 @@ Without EXPR: a table of the kernel's four rings."""
     def __init__(self):
         super().__init__("ring", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
 
+    @utils.kernel_view
     def invoke(self, arg, from_tty):
         words = arg.split()
         check = "--check" in words

@@ -132,6 +132,7 @@ and fill level."""
     def __init__(self):
         super().__init__("systable", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
 
+    @utils.kernel_view
     def invoke(self, arg, from_tty):
         address, how = locate(arg)
         print("\n".join(report(address, how)))

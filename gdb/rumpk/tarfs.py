@@ -88,6 +88,7 @@ DIR (default /): type, mode, size and name, directories with a trailing '/'."""
     def __init__(self):
         super().__init__("tarfs ls", gdb.COMMAND_DATA, gdb.COMPLETE_NONE)
 
+    @utils.kernel_view
     def invoke(self, arg, from_tty):
         directory = normalize(arg.strip() or "/")
         entries = read_index()

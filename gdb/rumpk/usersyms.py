@@ -50,16 +50,29 @@ Subject runs now. Symbols of a previously loaded program are replaced."""
         super().__init__("user symbols", gdb.COMMAND_FILES, gdb.COMPLETE_FILENAME)
 
     def invoke(self, arg, from_tty):
-        name, path = userland_elf(arg.strip() or running_program())
-        for old in list(_loaded.values()):
-            if old != path:
-                gdb.execute(f"remove-symbol-file {old}", to_string=True)
-                _loaded.clear()
-        if path not in _loaded.values():
-            gdb.execute(f"add-symbol-file {path}", to_string=True)
-            _loaded[name] = path
+        path = load(arg.strip() or running_program())
         print(f"user symbols: {os.path.relpath(path, utils.REPO_ROOT)} loaded "
               f"(linked at its own addresses, 0x100000000 up)")
+
+
+def load(program):
+    """Makes `program`'s symbols the user symbols GDB has (replacing the
+    previous program's: every program is linked at the same addresses).
+    Returns the ELF's path; does nothing when they are loaded already."""
+    name, path = userland_elf(program)
+    for old in list(_loaded.values()):
+        if old != path:
+            gdb.execute(f"remove-symbol-file {old}", to_string=True)
+            _loaded.clear()
+    if path not in _loaded.values():
+        gdb.execute(f"add-symbol-file {path}", to_string=True)
+        _loaded[name] = path
+    return path
+
+
+def loaded_program():
+    """The name of the program whose symbols are loaded, or None."""
+    return next(iter(_loaded), None)
 
 
 UserPrefix()

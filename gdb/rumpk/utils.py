@@ -214,10 +214,55 @@ def read(address, size):
         try:
             data = bytes(gdb.selected_inferior().read_memory(address, size))
         except gdb.MemoryError as e:
-            where = "" if have_target() else " (no target: only the ELF's sections are readable)"
-            raise gdb.GdbError(f"cannot read {size} bytes at 0x{address:x}: {e}{where}") from None
+            data = _read_kernel_from_user_mode(address, size)
+            if data is None:
+                where = ("" if have_target()
+                         else " (no target: only the ELF's sections are readable)")
+                raise gdb.GdbError(f"cannot read {size} bytes at 0x{address:x}: {e}{where}") \
+                    from None
         _reads[key] = data
     return data
+
+
+KERNEL_PHYS = (0x80000000, 0x100000000)   # RAM, mapped at its physical addresses
+
+
+def _read_kernel_from_user_mode(address, size):
+    """Stopped in U-mode, QEMU refuses GDB the kernel's pages (no U bit):
+    read them through QEMU's physical-memory mode instead. None otherwise."""
+    if not (have_target() and KERNEL_PHYS[0] <= address < KERNEL_PHYS[1]):
+        return None
+    try:
+        if int(gdb.parse_and_eval("$priv")) != 0:
+            return None
+        gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
+        try:
+            return bytes(gdb.selected_inferior().read_memory(address, size))
+        finally:
+            gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
+    except (gdb.error, gdb.MemoryError):
+        return None
+
+
+def kernel_view(invoke):
+    """Decorates a command's invoke: stopped in U-mode, the whole command runs
+    with QEMU reading physical memory, where the kernel's variables are (the
+    kernel is mapped at its physical addresses). Elsewhere it changes nothing."""
+    def wrapper(self, *args):
+        physical = False
+        try:
+            physical = have_target() and int(gdb.parse_and_eval("$priv")) == 0
+        except gdb.error:
+            pass
+        if not physical:
+            return invoke(self, *args)
+        gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
+        try:
+            return invoke(self, *args)
+        finally:
+            gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
+    wrapper.__doc__ = invoke.__doc__
+    return wrapper
 
 
 def global_address(name):

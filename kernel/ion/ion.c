@@ -2,6 +2,7 @@
 
 #include "arch/riscv64/csr.h"
 #include "core/console.h"
+#include "core/debug_hooks.h"
 #include "core/fiber.h"
 #include "core/timer.h"
 #include "ion/cmd_check.h"
@@ -183,6 +184,7 @@ int ion_process_commands(void)
         /* Every packet uses up one sequence number, good or bad, so one
          * corrupted packet does not make all the following ones fail. */
         uint64_t seq = ion.next_seq++;
+        debug_hook_command(&p, seq);
         int64_t result = 0;
         const char *why;
         int status = cmd_check(&p, ion.sender_key, ion.sender, seq, &why);

@@ -10,6 +10,7 @@
 #include "arch/riscv64/csr.h"
 #include "core/bench.h"
 #include "core/console.h"
+#include "core/debug_hooks.h"
 #include "core/panic.h"
 #include "core/boot.h"
 #include "core/timer.h"
@@ -52,6 +53,7 @@ static long run(struct process *p)
     interrupt_pending = 0;  /* a Ctrl-C meant for the previous program */
     ion_set_sender(p->pid);
     vm_activate(p->pagetable);
+    debug_hook_exec(p);
     long how = user_enter(&subject_context, &tf);
     /* Back from a trap handler, which runs with interrupts off. */
     csr_set(sstatus, SSTATUS_SIE);
