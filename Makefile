@@ -63,7 +63,7 @@ KERNEL_S   := $(sort $(wildcard kernel/*/*.S kernel/*/*/*.S))
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
 	$(BUILD)/gen/version.o $(BUILD)/gen/initrd_info.o
 
-.PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug fuzz fuzz-targets soak bench
+.PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug fuzz fuzz-targets soak bench doctor
 .DEFAULT_GOAL := all
 
 all: kernel initrd userland $(BUILD)/abi-check.ok
@@ -78,6 +78,7 @@ help:
 	@echo "make deps       install the Debian packages the project needs"
 	@echo "make tools      build what scripts/elf-explain needs (docs/tools.md: abi-check, initrd-check, elf-explain, memmap)"
 	@echo "make bench      instructions per operation (exact, -icount) beside their floors, boot and GDB latency; build/bench.json"
+	@echo "make doctor     check the tools, Python modules, stale QEMUs and GDB set-up; one line per problem, with the fix"
 	@echo "make soak       the long soak: 10,000 exec/exit cycles, 1,000,000 console packets"
 	@echo "Variables: APPEND='selftest=list' (boot arguments), QEMU_EXTRA='...', PYTEST_ARGS='-k boot'"
 
@@ -378,6 +379,12 @@ test: deps
 # `check` runs the tests without the package check (for a machine already set up).
 check: all host-tests fuzz-targets tools
 	$(PYTHON) -m pytest $(PYTEST_ARGS) tests
+
+# --- doctor -----------------------------------------------------------------
+# Checks the toolchain, Python modules, stale QEMUs and GDB's auto-load set-up
+# (docs/tools.md); one line per problem, with the fix.
+doctor:
+	@$(PYTHON) scripts/doctor.py
 
 # --- bench ------------------------------------------------------------------
 # Instructions per operation under -icount (exact), beside their floors, and

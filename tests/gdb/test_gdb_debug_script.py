@@ -75,6 +75,7 @@ def test_interactive_session_console_stays_usable_and_quitting_stops_qemu(own_bu
     gdb = pexpect.spawn(DEBUG[0], DEBUG[1:] + ["--kernel", str(own_build), "--append", "monitor"],
                         env=env, encoding="utf-8", timeout=20, cwd=str(ROOT))
     console = None
+    pid = None
     try:
         gdb.expect(r"debug: QEMU pid (\d+) halted")
         pid = int(gdb.match[1])
@@ -111,6 +112,8 @@ def test_interactive_session_console_stays_usable_and_quitting_stops_qemu(own_bu
         for child in (gdb, console):
             if child is not None and child.isalive():
                 child.kill(signal.SIGKILL)
+        if pid is not None and not gone(pid):   # a failed run must not leave QEMU behind
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_quitting_gdb_stops_qemu_even_while_the_kernel_runs(own_build):
