@@ -63,7 +63,7 @@ KERNEL_S   := $(sort $(wildcard kernel/*/*.S kernel/*/*/*.S))
 KERNEL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(KERNEL_C)) $(patsubst %.S,$(BUILD)/%.o,$(KERNEL_S)) \
 	$(BUILD)/gen/version.o $(BUILD)/gen/initrd_info.o
 
-.PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug fuzz fuzz-targets soak bench doctor
+.PHONY: all kernel run test check host-tests deps clean help FORCE labs lab lab-check lab-debug fuzz fuzz-targets soak bench doctor record replay lab-record lab-replay
 .DEFAULT_GOAL := all
 
 all: kernel initrd userland $(BUILD)/abi-check.ok
@@ -79,6 +79,7 @@ help:
 	@echo "make tools      build what scripts/elf-explain needs (docs/tools.md: abi-check, initrd-check, elf-explain, memmap)"
 	@echo "make bench      instructions per operation (exact, -icount) beside their floors, boot and GDB latency; build/bench.json"
 	@echo "make doctor     check the tools, Python modules, stale QEMUs and GDB set-up; one line per problem, with the fix"
+	@echo "make record     record a run under QEMU's record mode (RR_INPUT='hello;ls' types for you); make replay: replay it under GDB, backwards too"
 	@echo "make soak       the long soak: 10,000 exec/exit cycles, 1,000,000 console packets"
 	@echo "Variables: APPEND='selftest=list' (boot arguments), QEMU_EXTRA='...', PYTEST_ARGS='-k boot'"
 
@@ -379,6 +380,28 @@ test: deps
 # `check` runs the tests without the package check (for a machine already set up).
 check: all host-tests fuzz-targets tools
 	$(PYTHON) -m pytest $(PYTEST_ARGS) tests
+
+# --- record / replay (docs/time-travel.md) ------------------------------------
+# make record [RR_INPUT='hello;ls'] [APPEND=...]: record a run (interactive
+# without RR_INPUT; `halt` ends it); make replay [GDB_ARGS=...]: replay it
+# under GDB, forwards and backwards. RR_DIR keeps several recordings apart.
+RR_DIR   ?= $(BUILD)/rr
+RR_INPUT ?=
+RR_SECONDS ?= 10
+record: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) scripts/rr.py record --dir $(RR_DIR) --kernel $(BUILD)/kernel.elf \
+		--append "$(APPEND)" --seconds $(RR_SECONDS) $(if $(RR_INPUT),--input '$(RR_INPUT)')
+
+replay:
+	$(PYTHON) scripts/rr.py replay --dir $(RR_DIR) --gdb-args '$(subst ','\'',$(value GDB_ARGS))'
+
+# A lab's broken variant: recorded and replayed in its workspace.
+lab-record:
+	@$(PYTHON) scripts/lab.py record $(N) $(if $(RR_INPUT),--input '$(RR_INPUT)')
+
+lab-replay:
+	@$(PYTHON) scripts/lab.py replay $(N) --gdb-args '$(subst ','\'',$(value GDB_ARGS))'
 
 # --- doctor -----------------------------------------------------------------
 # Checks the toolchain, Python modules, stale QEMUs and GDB's auto-load set-up

@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="make gcc git qemu-system-misc gdb-multiarch gcc-riscv64-unknown-elf
 binutils-riscv64-unknown-elf python3 python3-pyelftools python3-pytest python3-pexpect
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev qemu-utils"
 
 missing=""
 for p in $PACKAGES; do

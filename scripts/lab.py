@@ -208,6 +208,34 @@ def cmd_debug(args):
     os.execvp("make", ["make", "-C", tree, "debug"])
 
 
+def cmd_record(args):
+    """The lab's broken variant under QEMU's record mode, in its workspace:
+    the demo's input (or --input) is typed, the recording kept in the
+    workspace's build/rr."""
+    number, name, lab_dir = find_lab(args.number)
+    m = meta(lab_dir)
+    tree = workspace_dir(name)
+    if not os.path.isdir(tree):
+        make_workspace(number, name, lab_dir, tree, False)
+    build(tree)
+    demo = m.get("demo", {})
+    typed = args.input if args.input is not None else ";".join(demo.get("send", []))
+    cmd = ["make", "-s", "-C", tree, "record", f"APPEND={demo.get('append', '')}",
+           f"RR_SECONDS={demo.get('seconds', 4)}"]
+    if typed:
+        cmd.append(f"RR_INPUT={typed}")
+    say(f"lab {number}: recording the broken variant ({os.path.relpath(tree)}/build/rr)")
+    sys.exit(subprocess.call(cmd))
+
+
+def cmd_replay(args):
+    number, name, _ = find_lab(args.number)
+    tree = workspace_dir(name)
+    if not os.path.isdir(os.path.join(tree, "build", "rr")):
+        sys.exit(f"lab: no recording yet: make lab-record N={number} first")
+    os.execvp("make", ["make", "-C", tree, "replay", f"GDB_ARGS={args.gdb_args}"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -229,6 +257,14 @@ def main():
     p = sub.add_parser("debug")
     p.add_argument("number")
     p.set_defaults(fn=cmd_debug)
+    p = sub.add_parser("record")
+    p.add_argument("number")
+    p.add_argument("--input", default=None)
+    p.set_defaults(fn=cmd_record)
+    p = sub.add_parser("replay")
+    p.add_argument("number")
+    p.add_argument("--gdb-args", default="")
+    p.set_defaults(fn=cmd_replay)
     args = ap.parse_args()
     args.fn(args)
 

@@ -13,6 +13,7 @@ extern void fiber_trampoline(void);
 struct fiber fiber_table[FIBER_MAX];
 struct fiber *current_fiber;
 struct fiber *idle_fiber;
+int fiber_idle_spins;
 
 /* The run queue: READY fibers in FIFO order (round robin). The idle fiber is
  * never queued; it runs only when the queue is empty. */
@@ -208,7 +209,7 @@ static void idle_loop(void *arg)
         /* wfi wakes on a pending interrupt even with SIE off, so checking
          * the queue and sleeping cannot miss a wakeup. */
         csr_clear(sstatus, SSTATUS_SIE);
-        if (!queue_head)
+        if (!queue_head && !fiber_idle_spins)
             wait_for_interrupt();
         csr_set(sstatus, SSTATUS_SIE);
         fiber_yield();

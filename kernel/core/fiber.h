@@ -59,6 +59,10 @@ struct fiber {
 extern struct fiber fiber_table[FIBER_MAX];
 extern struct fiber *current_fiber;
 extern struct fiber *idle_fiber;
+/* The idle fiber spins instead of sleeping in wfi (set under `rr`): replayed
+ * under GDB with a breakpoint set, QEMU 7.2 never wakes a CPU halted in wfi
+ * for a recorded console input, and the replay stalls (docs/time-travel.md). */
+extern int fiber_idle_spins;
 
 /* Creates a ready fiber; NULL (with a log line) when the table or memory is full. */
 struct fiber *fiber_create(const char *name, void (*entry)(void *), void *arg);

@@ -12,6 +12,7 @@
 #include "core/fiber.h"
 #include "core/monitor.h"
 #include "core/panic.h"
+#include "core/rr_marks.h"
 #include "core/selftest.h"
 #include "core/timer.h"
 #include "core/trap.h"
@@ -70,6 +71,9 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
     csr_write(scounteren, 7);
     /* Interrupts are turned on by the first fiber (fiber_main). */
 
+    /* Time-travel marks (make record): a note of each command, exec and exit. */
+    rr_marks_on = bootarg_present(boot_info.bootargs, "rr");
+    fiber_idle_spins = rr_marks_on;
     boot_info.ready_time_us = uptime_us();
     kprintf("[boot] ready in %lu us\n",
             (unsigned long)(boot_info.ready_time_us - boot_info.boot_time_us));

@@ -3,6 +3,7 @@
 #include "arch/riscv64/csr.h"
 #include "core/console.h"
 #include "core/debug_hooks.h"
+#include "core/rr_marks.h"
 #include "core/fiber.h"
 #include "core/timer.h"
 #include "ion/cmd_check.h"
@@ -188,10 +189,13 @@ int ion_process_commands(void)
         int64_t result = 0;
         const char *why;
         int status = cmd_check(&p, ion.sender_key, ion.sender, seq, &why);
-        if (status == ION_OK)
+        int rejected = status != ION_OK;
+        if (!rejected)
             status = execute(&p, &result);
         else
             log_rejected(&p, seq, why);
+        rr_mark(rejected ? RR_MARK_REJECTED : RR_MARK_COMMAND, (uint32_t)ion.sender, p.kind,
+                seq << 32 | (uint32_t)status);
         if (status != ION_OK)
             ion.stats.rejected++;
         complete(p.kind, status, seq, result);

@@ -11,6 +11,7 @@
 #include "core/bench.h"
 #include "core/console.h"
 #include "core/debug_hooks.h"
+#include "core/rr_marks.h"
 #include "core/panic.h"
 #include "core/boot.h"
 #include "core/timer.h"
@@ -54,6 +55,7 @@ static long run(struct process *p)
     ion_set_sender(p->pid);
     vm_activate(p->pagetable);
     debug_hook_exec(p);
+    rr_mark(RR_MARK_EXEC, (uint32_t)p->pid, p->pid, 0);
     long how = user_enter(&subject_context, &tf);
     /* Back from a trap handler, which runs with interrupts off. */
     csr_set(sstatus, SSTATUS_SIE);
@@ -62,6 +64,8 @@ static long run(struct process *p)
 
 void user_finish(enum user_outcome how, long status)
 {
+    uint32_t pid = current_process ? (uint32_t)current_process->pid : 0;
+    rr_mark(how == USER_EXITED ? RR_MARK_EXIT : RR_MARK_KILLED, pid, pid, (uint64_t)status);
     exit_status = status;
     user_leave(&subject_context, how);
 }
