@@ -62,25 +62,29 @@ def qemu_argv(m, mode, d, gdb_port=None):
                         gdb_port=gdb_port, halted=gdb_port is not None)
 
 
-def snapshot(d, name):
-    """savevm NAME through QMP: a snapshot reverse execution can start from."""
-    import socket
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(20)
-    s.connect(os.path.join(d, "qmp.sock"))
-    f = s.makefile("rw")
-    f.readline()                                     # the greeting
-    for cmd in ({"execute": "qmp_capabilities"},
-                {"execute": "human-monitor-command",
-                 "arguments": {"command-line": f"savevm {name}"}}):
-        f.write(json.dumps(cmd) + "\n")
-        f.flush()
+class Qmp:
+    """QEMU's QMP socket: the recorder pauses the machine and takes snapshots."""
+
+    def __init__(self, d):
+        import socket
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(20)
+        self.sock.connect(os.path.join(d, "qmp.sock"))
+        self.f = self.sock.makefile("rw")
+        self.f.readline()                                 # the greeting
+        self.run({"execute": "qmp_capabilities"})
+
+    def run(self, cmd):
+        self.f.write(json.dumps(cmd) + "\n")
+        self.f.flush()
         while True:
-            reply = json.loads(f.readline())
+            reply = json.loads(self.f.readline())
             if "return" in reply or "error" in reply:
-                break
-    s.close()
-    return reply
+                return reply
+
+    def hmp(self, line):
+        return self.run({"execute": "human-monitor-command",
+                         "arguments": {"command-line": line}})
 
 
 def new_disk(d):
@@ -116,16 +120,32 @@ def record(args):
             child.interact()
         else:
             lines = [c.strip() for c in args.input.split(";") if c.strip()]
+            qmp = None
             for n, line in enumerate(lines, 1):
                 child.expect(PROMPT)
+                qmp = qmp or Qmp(d)
+                # Replaying across a console input from a snapshot taken before
+                # it stalls in QEMU 7.2 (docs/time-travel.md): with the machine
+                # paused, the line goes in and a snapshot is taken right after
+                # it, so that reverse execution and seeks start past the input.
+                qmp.run({"execute": "stop"})
                 child.sendline(line)
-                # Once the shell has echoed the line, its input is consumed:
-                # a snapshot here lets reverse execution and seeks start past
-                # the input (replaying across an input event from an earlier
-                # snapshot stalls in QEMU 7.2: docs/time-travel.md).
+                time.sleep(0.05)           # QEMU reads the bytes
+                # QEMU refuses a snapshot until the input event is in the log
+                # ("does not allow making snapshot right now"): let the
+                # machine run a moment at a time until it accepts.
+                for _attempt in range(500):
+                    reply = qmp.hmp(f"savevm input{n}").get("return", "")
+                    if "Error" not in reply:
+                        m.setdefault("snapshots", []).append(f"input{n}")
+                        break
+                    qmp.run({"execute": "cont"})
+                    time.sleep(0.001)
+                    qmp.run({"execute": "stop"})
+                else:
+                    say(f"no snapshot after input {n}: {reply.strip()}")
+                qmp.run({"execute": "cont"})
                 child.expect(re.escape(line) + r"\r*\n")
-                snapshot(d, f"input{n}")
-                m.setdefault("snapshots", []).append(f"input{n}")
             try:
                 child.expect(PROMPT, timeout=args.seconds)
                 child.sendline("halt")

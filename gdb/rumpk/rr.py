@@ -6,6 +6,8 @@
                         entered and ended), with their instruction counts; the last N
     rr seek N|#K|+N|-N  go to instruction count N, to mark K, or N instructions on/back
     rr back [N]         reverse-stepi N times (default 1), with a timeout
+    rr back-to LOC      reverse-continue to LOC (the last time it was reached), with
+                        a timeout and no other breakpoint in the way
 
 The kernel stamps a mark with rdinstret. Under `-icount shift=0` that is QEMU's
 instruction count plus a constant (the virtual time before the counting began);
@@ -265,6 +267,42 @@ class RrBack(gdb.Command):
         print(f"rr: at instruction {where()}, {utils.describe_pc(pc)}")
 
 
+class RrBackTo(gdb.Command):
+    """reverse-continue to LOCATION (a function, FILE:LINE, *ADDRESS), with a timeout.
+
+The other breakpoints are off meanwhile (QEMU's reverse-continue can hang when
+one sits at the position it starts from), and the breakpoint used is removed
+afterwards. Lands on the last time LOCATION was reached before now."""
+
+    def __init__(self):
+        super().__init__("rr back-to", gdb.COMMAND_RUNNING, gdb.COMPLETE_LOCATION)
+
+    def invoke(self, arg, from_tty):
+        if not arg.strip():
+            raise gdb.GdbError("usage: rr back-to LOCATION")
+        enabled = [b for b in gdb.breakpoints() if b.enabled]
+        for b in enabled:
+            b.enabled = False
+        target = gdb.Breakpoint(arg.strip(), internal=True)
+        before = where()
+        try:
+            finished = run_with_timeout("reverse-continue", f"reverse-continue to {arg.strip()}")
+        finally:
+            target.delete()
+            for b in enabled:
+                if b.is_valid():
+                    b.enabled = True
+        if finished:
+            pc = int(gdb.parse_and_eval("$pc"))
+            now = where()
+            if now == 0:
+                print(f"rr: {arg.strip()} was not reached before instruction {before}: at the "
+                      "start of the recording")
+            else:
+                print(f"rr: back at instruction {now} ({before - now} before), "
+                      f"{utils.describe_pc(pc)}")
+
+
 class RrCalibrate(gdb.Command):
     """(make record) Measures rdinstret - QEMU's count at the first mark."""
 
@@ -287,4 +325,5 @@ RrWhere()
 RrMarks()
 RrSeek()
 RrBack()
+RrBackTo()
 RrCalibrate()
