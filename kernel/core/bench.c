@@ -18,6 +18,7 @@
 #include "ion/provenance.h"
 #include "ion/ring.h"
 #include "lib/bootargs.h"
+#include "lib/sort.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 #include "user/process.h"
@@ -26,16 +27,6 @@
 #define WARMUP 3
 
 int bench_mode;
-
-static void sort(uint64_t *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
 
 /* An operation under test: runs it `k` times. */
 typedef void (*bench_op)(uint32_t k);
@@ -73,7 +64,7 @@ static void measure(const char *name, bench_op op, uint32_t batch, int samples,
         total = total > empty ? total - empty : 0;
         v[i] = total / ((uint64_t)batch * ops_per_call);
     }
-    sort(v, samples);
+    sort_u64(v, samples);
     kprintf("[bench] %s per-op=%lu min=%lu max=%lu samples=%d batch=%u\n", name,
             (unsigned long)v[samples / 2], (unsigned long)v[0], (unsigned long)v[samples - 1],
             samples, (unsigned)(batch * ops_per_call));

@@ -16,6 +16,7 @@
  *   yield              CMD_SYS_YIELD when no other fiber is ready
  */
 #include "libnexus.h"
+#include "lib/sort.h"
 
 #define MAX_SAMPLES 63
 #define WARMUP 3
@@ -67,16 +68,6 @@ static void op_yield(int k)
         yield();
 }
 
-static void sort(uint64_t *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
 /* settle: run between samples, outside the count (lets the console drain). */
 static void measure(const char *name, op_fn op, int batch, int samples, int settle)
 {
@@ -93,7 +84,7 @@ static void measure(const char *name, op_fn op, int batch, int samples, int sett
         if (settle)
             yield();
     }
-    sort(v, samples);
+    sort_u64(v, samples);
     printf("[bench] %s per-op=%lu min=%lu max=%lu samples=%d batch=%d\n", name,
            (unsigned long)v[samples / 2], (unsigned long)v[0], (unsigned long)v[samples - 1],
            samples, batch);
