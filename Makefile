@@ -72,6 +72,7 @@ initrd: $(BUILD)/initrd.tar
 
 help:
 	@echo "make run        build and boot the kernel under QEMU (quit: Ctrl-A X, or 'halt')"
+	@echo "make run-gui    make run with a VirtIO GPU: the console also in a window (docs/retina.md)"
 	@echo "make debug      boot halted under QEMU with GDB attached (GDB_ARGS='-batch -ex \"fiber list\"')"
 	@echo "make test       install what is missing, build, run every test"
 	@echo "make            build build/kernel.elf"
@@ -366,6 +367,13 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) scripts/run-qemu.py --kernel $(BUILD)/kernel.elf --append "$(APPEND)" -- $(QEMU_EXTRA)
+
+# make run with a VirtIO GPU (Retina, docs/retina.md): the console mirrored in
+# a window (gtk or sdl) when $DISPLAY is set, headless otherwise.
+.PHONY: run-gui
+run-gui: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) scripts/run-qemu.py --gpu --kernel $(BUILD)/kernel.elf --append "$(APPEND)" -- $(QEMU_EXTRA)
 
 # QEMU halted, GDB attached with the extensions; the console on a socket (docs/gdb.md).
 # GDB_ARGS reaches GDB exactly as typed (read with $(value), so GDB's $ needs no $$).

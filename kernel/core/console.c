@@ -5,6 +5,7 @@
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/sbi.h"
 #include "core/fiber.h"
+#include "drivers/framebuffer.h"
 #include "drivers/uart.h"
 #include "ion/ion.h"
 #include "ion/ring.h"
@@ -43,12 +44,20 @@ void console_putc(char c)
         uart_putc(c);
     else
         sbi_console_putchar(c);
+    /* The screen mirror (Retina) only records here; console_flush draws. */
+    fb_putc(c);
+}
+
+void console_flush(void)
+{
+    fb_flush();
 }
 
 void console_puts(const char *s)
 {
     while (*s)
         console_putc(*s++);
+    console_flush();
 }
 
 static void console_sink(void *ctx, char c)
@@ -59,7 +68,9 @@ static void console_sink(void *ctx, char c)
 
 int kvprintf(const char *fmt, va_list ap)
 {
-    return kvformat(console_sink, 0, fmt, ap);
+    int n = kvformat(console_sink, 0, fmt, ap);
+    console_flush();
+    return n;
 }
 
 int kprintf(const char *fmt, ...)

@@ -12,6 +12,9 @@ void console_init(void);  /* switches output from SBI to the UART */
 void console_init_input(void);  /* input goes on ION's input ring (after ion_init) */
 void console_putc(char c);
 void console_puts(const char *s);
+/* Shows what console_putc wrote on the screen too, when there is one (the
+ * UART needs no flush); kprintf and console_puts flush by themselves. */
+void console_flush(void);
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
 

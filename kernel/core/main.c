@@ -17,6 +17,7 @@
 #include "core/timer.h"
 #include "core/trap.h"
 #include "core/version.h"
+#include "drivers/framebuffer.h"
 #include "drivers/plic.h"
 #include "drivers/uart.h"
 #include "ion/ion.h"
@@ -54,6 +55,8 @@ __attribute__((noreturn)) void kmain(uint64_t hartid, const void *fdt_blob)
 
     mm_init(&boot_info.fdt, fdt_blob);
     vm_init(boot_info.fdt.memory.base, boot_info.fdt.memory.base + boot_info.fdt.memory.size);
+    /* Retina: the screen needs pages (page_alloc) and its MMIO slot mapped (vm). */
+    fb_init();
     /* ION before the UART interrupt: the receive handler feeds its input ring. */
     ion_init(boot_info.fdt.rng_seed, boot_info.fdt.rng_seed_len);
     console_init_input();

@@ -20,6 +20,7 @@ static int read_line(char *buf, int size)
         int c = console_getc();
         if (c == '\r' || c == '\n') {
             console_putc('\n');
+            console_flush();
             buf[len] = '\0';
             return len;
         }
@@ -31,6 +32,7 @@ static int read_line(char *buf, int size)
         } else if (c >= ' ' && c < 0x7f && len < size - 1) {
             buf[len++] = (char)c;
             console_putc((char)c);
+            console_flush();
         }
     }
 }

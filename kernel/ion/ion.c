@@ -227,6 +227,7 @@ void ion_console_fiber(void *arg)
             /* The packet has been printed: give it back to the pool. */
             ion_free_packet(d.packet);
         }
+        console_flush();  /* once per batch: the screen costs two device requests */
         fiber_block();
     }
 }
