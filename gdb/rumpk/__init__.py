@@ -20,6 +20,7 @@ Loaded by gdb/rumpk-gdb.py. Everything registers itself on import:
   ubreak     ubreak PROGRAM:FUNCTION: breakpoints in programs not running yet
   guards     run/start explain; breakpoints where nothing is mapped warn
   rr         rr where/marks/seek/back: time travel in a replayed recording
+  fb         fb [save FILE.png]: the Retina framebuffer
   printers   pretty-printers, registered on the kernel's objfile
 """
 from rumpk import settings  # noqa: F401
@@ -27,5 +28,5 @@ from rumpk import utils  # noqa: F401
 from rumpk import abi, siphash, traps, ion  # noqa: F401
 from rumpk import rings, packets, systable, abicheck, fibers  # noqa: F401
 from rumpk import tarfs, usersyms  # noqa: F401
-from rumpk import boundary, ubreak, guards, rr  # noqa: F401
+from rumpk import boundary, ubreak, guards, rr, fb  # noqa: F401
 from rumpk import printers  # noqa: F401
