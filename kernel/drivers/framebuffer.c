@@ -181,9 +181,12 @@ int fb_draw_cell(int col, int row, char c, uint32_t rgb)
         return 0;  /* cannot happen from a system call; skip rather than re-enter */
     busy = 1;
     if (!taken) {
+        /* Taking the screen: the program starts from a black frame. */
+        memset(retina_display.pixels, 0,
+               (size_t)retina_display.width * retina_display.height * sizeof(uint32_t));
         taken = 1;
-        taken_lo = rows;
-        taken_hi = 0;
+        taken_lo = 0;
+        taken_hi = rows;
     }
     const uint8_t *glyph = font8x8[c - FONT_FIRST];
     uint32_t *cell = retina_display.pixels +

@@ -29,9 +29,10 @@ void fb_putc(char c);
 void fb_flush(void);
 
 /* ---- a program's screen (CMD_FB_*, kernel/user/syscall.c) -----------------
- * The first fb_draw_cell takes the screen from the console: from then on the
- * console only updates its text grid, and the program draws 8x16 cells on
- * the same cols x rows grid, until fb_release gives the screen back. Each
+ * The first fb_draw_cell takes the screen from the console and blacks it
+ * out: from then on the console only updates its text grid, and the program
+ * draws 8x16 cells on the same cols x rows grid, until fb_release gives the
+ * screen back (user_finish does it for a program that ends holding it). Each
  * call returns 0, -1 without a display (or after the device failed), -2 for
  * an argument out of range. */
 
