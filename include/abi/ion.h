@@ -22,6 +22,7 @@
 #define CMD_CON_WRITE   0x200u  /* arg: packet index whose bytes go to the console */
 #define CMD_CON_READ    0x201u  /* arg 0; blocks until the input ring has bytes; result: how many
                                    (the program pops them from the ring itself) */
+#define CMD_CON_POLL    0x202u  /* arg 0; never blocks; result: input bytes waiting (0 or more) */
 /* The CMD_FS_* and CMD_SYS_EXEC argument blocks are in abi/user.h. */
 #define CMD_FS_OPEN     0x300u
 #define CMD_FS_READ     0x301u
@@ -35,6 +36,22 @@
 #define CMD_SYS_UPTIME  0x403u  /* result: microseconds since boot */
 #define CMD_SYS_HALT    0x404u
 #define CMD_SYS_STATS   0x405u  /* arg: SYS_STATS_* (abi/user.h); the kernel prints that table */
+/* The framebuffer (docs/retina.md): ION_ENOENT without a display. The first
+ * CMD_FB_GLYPH takes the screen from the console; CMD_FB_RELEASE gives it back. */
+#define CMD_FB_INFO     0x500u  /* arg 0; result: width << 16 | height in pixels */
+#define CMD_FB_GLYPH    0x501u  /* arg: FB_GLYPH_ARG(col, row, ch, rgb): one 8x16 cell, ch in
+                                   colour rgb on black; out of range: ION_EARG */
+#define CMD_FB_FLUSH    0x502u  /* arg 0; shows the cells drawn since the last flush */
+#define CMD_FB_RELEASE  0x503u  /* arg 0; the console's text again (cleared, redrawn) */
+
+/* CMD_FB_GLYPH's arg: column bits 0-7, row 8-15, character (ASCII 32..126)
+ * 16-23, colour 0xRRGGBB 32-55; bits 24-31 and 56-63 must be zero. The grid
+ * is width / 8 columns by height / 16 rows. */
+#define FB_GLYPH_ARG(col, row, ch, rgb)                                             \
+    ((uint64_t)(uint8_t)(col) | (uint64_t)(uint8_t)(row) << 8 |                     \
+     (uint64_t)(uint8_t)(ch) << 16 | (uint64_t)((rgb) & 0xffffffu) << 32)
+#define FB_CELL_W 8
+#define FB_CELL_H 16
 
 /* ---- the command packet ------------------------------------------------- */
 typedef struct CmdPacket {

@@ -13,6 +13,7 @@ static const struct {
     { CMD_ION_ALLOC, "CMD_ION_ALLOC" },
     { CMD_CON_WRITE, "CMD_CON_WRITE" },
     { CMD_CON_READ, "CMD_CON_READ" },
+    { CMD_CON_POLL, "CMD_CON_POLL" },
     { CMD_FS_OPEN, "CMD_FS_OPEN" },
     { CMD_FS_READ, "CMD_FS_READ" },
     { CMD_FS_CLOSE, "CMD_FS_CLOSE" },
@@ -25,6 +26,10 @@ static const struct {
     { CMD_SYS_UPTIME, "CMD_SYS_UPTIME" },
     { CMD_SYS_HALT, "CMD_SYS_HALT" },
     { CMD_SYS_STATS, "CMD_SYS_STATS" },
+    { CMD_FB_INFO, "CMD_FB_INFO" },
+    { CMD_FB_GLYPH, "CMD_FB_GLYPH" },
+    { CMD_FB_FLUSH, "CMD_FB_FLUSH" },
+    { CMD_FB_RELEASE, "CMD_FB_RELEASE" },
 };
 
 const char *cmd_kind_name(uint32_t kind)

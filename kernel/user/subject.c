@@ -19,6 +19,7 @@
 #include "mm/mm.h"
 #include "core/trap.h"
 #include "core/trap_describe.h"
+#include "drivers/framebuffer.h"
 #include "ion/ion.h"
 #include "lib/string.h"
 
@@ -65,6 +66,8 @@ static long run(struct process *p)
 void user_finish(enum user_outcome how, long status)
 {
     uint32_t pid = current_process ? (uint32_t)current_process->pid : 0;
+    if (fb_taken())
+        fb_release();  /* a program that had the screen gives it back by ending */
     rr_mark(how == USER_EXITED ? RR_MARK_EXIT : RR_MARK_KILLED, pid, pid, (uint64_t)status);
     exit_status = status;
     user_leave(&subject_context, how);
@@ -73,6 +76,8 @@ void user_finish(enum user_outcome how, long status)
 void subject_replace(struct process *next)
 {
     replacement = next;
+    if (fb_taken())
+        fb_release();
     user_leave(&subject_context, USER_REPLACED);
 }
 

@@ -5,6 +5,7 @@
 #include "core/console.h"
 #include "core/fiber.h"
 #include "core/monitor.h"
+#include "drivers/framebuffer.h"
 #include "drivers/power.h"
 #include "fs/tarfs.h"
 #include "ion/ion.h"
@@ -149,6 +150,37 @@ static int con_read(int64_t *result)
     return ION_OK;
 }
 
+/* The CMD_FB_* commands: a program draws text cells on the framebuffer. */
+static int fb_command(const CmdPacket *p, int64_t *result)
+{
+    int cols, rows;
+    if (fb_cells(&cols, &rows) != 0)
+        return ION_ENOENT;
+    switch (p->kind) {
+    case CMD_FB_INFO:
+        if (p->arg != 0)
+            return ION_EARG;
+        *result = (int64_t)retina_display.width << 16 | retina_display.height;
+        return ION_OK;
+    case CMD_FB_GLYPH: {
+        uint64_t a = p->arg;
+        if (a & 0xff000000ff000000ull)  /* the unused bytes 3 and 7 */
+            return ION_EARG;
+        int r = fb_draw_cell((int)(a & 0xff), (int)(a >> 8 & 0xff), (char)(a >> 16 & 0xff),
+                             (uint32_t)(a >> 32));
+        return r == 0 ? ION_OK : r == -1 ? ION_ENOENT : ION_EARG;
+    }
+    case CMD_FB_FLUSH:
+        if (p->arg != 0)
+            return ION_EARG;
+        return fb_flush_cells() == 0 ? ION_OK : ION_ENOENT;
+    default: /* CMD_FB_RELEASE */
+        if (p->arg != 0)
+            return ION_EARG;
+        return fb_release() == 0 ? ION_OK : ION_ENOENT;
+    }
+}
+
 int user_command(const CmdPacket *p, int64_t *result)
 {
     if (!current_process)
@@ -156,6 +188,11 @@ int user_command(const CmdPacket *p, int64_t *result)
     switch (p->kind) {
     case CMD_CON_READ:
         return p->arg != 0 ? ION_EARG : con_read(result);
+    case CMD_CON_POLL:
+        if (p->arg != 0)
+            return ION_EARG;
+        *result = ion_ring_used(&ion.input->ring);
+        return ION_OK;
     case CMD_FS_OPEN:
         return fs_open(p->arg, result);
     case CMD_FS_READ:
@@ -177,6 +214,11 @@ int user_command(const CmdPacket *p, int64_t *result)
         ion_console_sync();
         kprintf("[rumpk] halt: powering off\n");
         power_off();
+    case CMD_FB_INFO:
+    case CMD_FB_GLYPH:
+    case CMD_FB_FLUSH:
+    case CMD_FB_RELEASE:
+        return fb_command(p, result);
     case CMD_SYS_STATS:
         ion_console_sync();  /* the table goes after what the program printed */
         switch (p->arg) {

@@ -26,7 +26,8 @@ int main(void)
                                       CMD_CON_READ, CMD_FS_OPEN, CMD_FS_READ, CMD_FS_CLOSE,
                                       CMD_FS_STAT, CMD_FS_READDIR, CMD_FS_SEEK, CMD_SYS_EXEC,
                                       CMD_SYS_EXIT, CMD_SYS_YIELD, CMD_SYS_UPTIME, CMD_SYS_HALT,
-                                      CMD_SYS_STATS };
+                                      CMD_SYS_STATS, CMD_CON_POLL, CMD_FB_INFO, CMD_FB_GLYPH,
+                                      CMD_FB_FLUSH, CMD_FB_RELEASE };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         CmdPacket k = stamped(known[i], i, 7, i);
         CHECK_EQ_I64(cmd_check(&k, key, 7, i, &why), ION_OK);

@@ -134,3 +134,83 @@ def test_a_device_error_is_reported_in_words_and_the_boot_goes_on(boot):
     m.sendline("hello")
     m.expect(r"\[subject\] /bin/hello exited with status 0", timeout=15)
     assert "PANIC" not in m.console()
+
+
+# ---- matrix: a program draws on the framebuffer through CMD_FB_* ------------
+
+def green_pixels(pixels, width, y0, y1):
+    """Pixels of rows [y0, y1) whose green clearly beats red and blue."""
+    row = width * 3
+    body = pixels[y0 * row:y1 * row]
+    return sum(1 for i in range(0, len(body), 3)
+               if body[i + 1] > 60 and body[i + 1] > body[i] + 40 and body[i + 1] > body[i + 2] + 40)
+
+
+def dark_pixels(pixels):
+    """Pixels that are black or nearly so."""
+    return sum(1 for i in range(0, len(pixels), 3)
+               if pixels[i] < 24 and pixels[i + 1] < 24 and pixels[i + 2] < 24)
+
+
+def screendump(qmp, path):
+    qmp.execute("screendump", filename=str(path))
+    return read_ppm(path)
+
+
+def boot_with_display(boot, tmp_path):
+    sock = tmp_path / "qmp.sock"
+    m = boot(extra=["-device", "virtio-gpu-device", "-qmp", f"unix:{sock},server=on,wait=off"])
+    m.expect(r"\[retina\] 640x480 framebuffer", timeout=15)
+    m.expect(re.escape(SHELL_PROMPT), timeout=15)
+    return m, Qmp(sock)
+
+
+def test_matrix_rains_until_a_key_then_the_console_returns(boot, tmp_path):
+    m, qmp = boot_with_display(boot, tmp_path)
+    try:
+        m.sendline("matrix")
+        m.expect(r"matrix[\r\n]+", timeout=10)  # the echo: the command is running
+        time.sleep(1.0)
+        wa, ha, a = screendump(qmp, tmp_path / "a.ppm")
+        time.sleep(0.5)
+        wb, hb, b = screendump(qmp, tmp_path / "b.ppm")
+        for w, h, shot in ((wa, ha, a), (wb, hb, b)):
+            assert (w, h) == (WIDTH, HEIGHT)
+            dark = dark_pixels(shot)
+            assert dark > 0.7 * w * h, f"only {dark} of {w * h} pixels are dark"
+            green = green_pixels(shot, w, 0, h)
+            assert green > 300, f"{green} green pixels: no rain"
+        assert a != b, "the rain did not move in half a second"
+        # Still running: no prompt since the command.
+        assert SHELL_PROMPT not in m.console().rsplit(SHELL_PROMPT + "matrix", 1)[-1]
+
+        m.send("q")
+        m.expect(re.escape(SHELL_PROMPT), timeout=10)
+        # The console's text again: lit top rows, (almost) no green.
+        deadline = time.monotonic() + 10
+        while True:
+            w, h, c = screendump(qmp, tmp_path / "c.ppm")
+            lit = lit_pixels(c, w, 0, 4 * CELL_H)
+            green = green_pixels(c, w, 0, h)
+            if (lit > 200 and green < 50) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert lit > 200, f"top rows: {lit} lit pixels, no console text"
+        assert green < 50, f"{green} green pixels left after the matrix"
+    finally:
+        qmp.close()
+    # The key was the matrix's: the shell did not run a command `q`.
+    m.sendline("uptime")
+    m.expect(r"up \d+\.\d{3} s", timeout=10)
+    assert "q: " not in m.console()
+    assert "PANIC" not in m.console()
+
+
+def test_matrix_without_a_display_says_so(boot):
+    m = boot()
+    m.expect(r"\[retina\] no display", timeout=15)
+    m.expect(re.escape(SHELL_PROMPT), timeout=15)
+    m.sendline("matrix")
+    m.expect(re.escape("matrix: no display (make run-gui, or QEMU's -device "
+                       "virtio-gpu-device)"), timeout=10)
+    m.expect(re.escape(SHELL_PROMPT), timeout=10)

@@ -78,6 +78,20 @@ int64_t write(int fd, const void *buf, size_t len);
  * least 1) into buf. Returns the bytes moved or a status < 0. */
 int64_t read_console(void *buf, size_t len);
 
+/* ---- the framebuffer and the key check (fb.c) ---------------------------
+ * ION_ENOENT without a display. The first fb_glyph takes the screen from the
+ * console; fb_release gives it back (so does the program's end). */
+
+int fb_info(uint32_t *width, uint32_t *height);           /* in pixels */
+/* Character c (ASCII 32..126) in colour 0xRRGGBB on black at text cell
+ * (col, row) of the (width / FB_CELL_W) x (height / FB_CELL_H) grid; shown
+ * on the next fb_flush. Out of range: ION_EARG. */
+int fb_glyph(int col, int row, char c, uint32_t rgb);
+int fb_flush(void);
+int fb_release(void);
+/* How many input bytes are waiting (read_console then returns at once). */
+int64_t console_poll(void);
+
 /* ---- formatted output (stdio.c; the engine is kernel/lib/format.c) ------
  * The conversions of kernel/lib/format.h (%d %i %u %o %x %X %p %s %c %%,
  * l/ll/z, flags, width, precision for %s). No floating point (user programs run

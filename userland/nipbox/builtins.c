@@ -175,6 +175,7 @@ static const struct builtin builtins[] = {
     { "ion",    "ion",                 "ION rings and packet pool",                  cmd_ion },
     { "mem",    "mem",                 "page statistics",                            cmd_mem },
     { "uptime", "uptime",              "time since boot",                            cmd_uptime },
+    { "matrix", "matrix",              "green rain on the framebuffer until a key",  cmd_matrix },
     { "halt",   "halt",                "power off",                                  cmd_halt },
     { "exit",   "exit [N]",            "end the shell (the kernel starts a new one)", cmd_exit },
 };

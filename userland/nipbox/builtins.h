@@ -19,4 +19,7 @@ const struct builtin *builtin_find(const char *name);
  * `WHO: PATH: REASON` (unless quiet). */
 int cat_file(const char *who, const char *path, int quiet);
 
+/* `matrix` (matrix.c): green rain on the framebuffer until a key. */
+int cmd_matrix(int argc, char **argv);
+
 #endif
