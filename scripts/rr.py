@@ -35,7 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from rumpklib import qemu  # noqa: E402
+from rumpklib import gdbstub, qemu  # noqa: E402
 
 import pexpect  # noqa: E402
 
@@ -174,17 +174,8 @@ def start_replay(m, d, gdb_port=None):
     proc = subprocess.Popen(qemu_argv(m, "replay", d, gdb_port), stdin=subprocess.DEVNULL,
                             stdout=out, stderr=subprocess.STDOUT)
     if gdb_port is not None:
-        deadline = time.monotonic() + 10
-        while not listening(gdb_port) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        gdbstub.wait_until_listening(gdb_port, proc)
     return proc, out
-
-
-def listening(port):
-    want = f"0100007F:{port:04X}"
-    with open("/proc/net/tcp") as f:
-        return any(line.split()[1] == want and line.split()[3] == "0A"
-                   for line in f.readlines()[1:])
 
 
 def gdb_argv(d, port, extra):

@@ -27,6 +27,7 @@ LOG_DIR = BUILD / "test-logs"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from rumpklib import qemu  # noqa: E402
+from rumpklib.gdbstub import port_is_listening  # noqa: E402
 
 PANIC_EXIT_STATUS = 3  # kernel/drivers/power.h EXIT_STATUS_PANIC
 MONITOR_PROMPT = "rumpk> "
@@ -171,15 +172,6 @@ def boot(request):
         m.kill()
         if not failed:
             m.log_path.unlink(missing_ok=True)
-
-
-def port_is_listening(port):
-    """True when some process listens on 127.0.0.1:port (from /proc/net/tcp,
-    so checking does not consume QEMU's single gdbstub connection)."""
-    want = f"0100007F:{port:04X}"
-    with open("/proc/net/tcp") as f:
-        return any(line.split()[1] == want and line.split()[3] == "0A"
-                   for line in f.readlines()[1:])
 
 
 class GdbResult:

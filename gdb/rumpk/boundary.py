@@ -22,7 +22,6 @@ commands read the kernel through QEMU's physical-memory mode then (the kernel
 is mapped at its physical addresses); plain `print` of a kernel variable
 from the user side says so.
 """
-import contextlib
 import os
 
 import gdb
@@ -55,25 +54,6 @@ def insn_at(pc):
         return int.from_bytes(bytes(gdb.selected_inferior().read_memory(pc, 4)), "little")
     except gdb.MemoryError:
         return None
-
-
-@contextlib.contextmanager
-def physical_memory():
-    """GDB's memory accesses go to physical addresses meanwhile (QEMU's
-    Qqemu.PhyMemMode). The kernel is mapped at its physical addresses, so
-    kernel variables read the same either way; user addresses do not."""
-    gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
-    try:
-        yield
-    finally:
-        gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
-
-
-def kernel_readable():
-    """A context in which kernel memory can be read, whichever side we are on."""
-    if utils.have_target() and privilege() == 0:
-        return physical_memory()
-    return contextlib.nullcontext()
 
 
 def _string_at(address, size=256):
@@ -295,7 +275,7 @@ def last_completion():
     """The newest CmdCompletion on the completion ring, as a line, or None."""
     from rumpk import packets, rings
     try:
-        with kernel_readable():
+        with utils.kernel_readable():
             ring = rings.resolve("completion")
             if ring.head == ring.tail:
                 return None

@@ -45,7 +45,7 @@ def translate(va):
     if va >> 38 not in (0, (1 << 26) - 1):
         return None, "not a canonical Sv39 address"
     table = (satp & ((1 << 44) - 1)) << 12
-    with boundary.physical_memory():
+    with utils.physical_memory():
         for level in (2, 1, 0):
             index = (va >> (12 + 9 * level)) & 0x1FF
             pte = int.from_bytes(bytes(gdb.selected_inferior().read_memory(table + 8 * index,

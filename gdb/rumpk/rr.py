@@ -18,6 +18,7 @@ Reverse execution can hang inside QEMU 7.2 (docs/time-travel.md says when):
 every command here that runs the target backwards or seeks has a timeout
 (set rumpk rr-timeout, 20 s), after which GDB interrupts the target.
 """
+import contextlib
 import json
 import os
 import re
@@ -226,18 +227,27 @@ def _rdinstret_in_rr_mark():
     raise gdb.GdbError("rr: no rdinstret in rr_mark")
 
 
-def seek(target):
+@contextlib.contextmanager
+def breakpoints_off():
+    """The user's breakpoints disabled meanwhile. A breakpoint QEMU meets
+    while it replays from a snapshot (a seek, a reverse step) stops that
+    replay half-way and GDB then waits forever (docs/time-travel.md)."""
     enabled = [b for b in gdb.breakpoints() if b.enabled]
     for b in enabled:
         b.enabled = False
     try:
-        gdb.execute(f"monitor replay_seek {target}", to_string=True)
-        # QEMU has loaded the snapshot; the continue replays up to the target.
-        run_with_timeout("continue", f"seek to {target}")
+        yield
     finally:
         for b in enabled:
             if b.is_valid():
                 b.enabled = True
+
+
+def seek(target):
+    with breakpoints_off():
+        gdb.execute(f"monitor replay_seek {target}", to_string=True)
+        # QEMU has loaded the snapshot; the continue replays up to the target.
+        run_with_timeout("continue", f"seek to {target}")
     gdb.execute("maintenance flush register-cache", to_string=True)
 
 
@@ -249,20 +259,10 @@ class RrBack(gdb.Command):
 
     def invoke(self, arg, from_tty):
         n = int(arg) if arg.strip() else 1
-        # A breakpoint that QEMU meets while it replays up to the previous
-        # instruction stops that replay half-way and GDB waits forever:
-        # breakpoints are off while stepping back.
-        enabled = [b for b in gdb.breakpoints() if b.enabled]
-        for b in enabled:
-            b.enabled = False
-        try:
+        with breakpoints_off():
             for _ in range(n):
                 if not run_with_timeout("reverse-stepi", "reverse-stepi"):
                     return
-        finally:
-            for b in enabled:
-                if b.is_valid():
-                    b.enabled = True
         pc = int(gdb.parse_and_eval("$pc"))
         print(f"rr: at instruction {where()}, {utils.describe_pc(pc)}")
 
@@ -280,18 +280,14 @@ afterwards. Lands on the last time LOCATION was reached before now."""
     def invoke(self, arg, from_tty):
         if not arg.strip():
             raise gdb.GdbError("usage: rr back-to LOCATION")
-        enabled = [b for b in gdb.breakpoints() if b.enabled]
-        for b in enabled:
-            b.enabled = False
-        target = gdb.Breakpoint(arg.strip(), internal=True)
         before = where()
-        try:
-            finished = run_with_timeout("reverse-continue", f"reverse-continue to {arg.strip()}")
-        finally:
-            target.delete()
-            for b in enabled:
-                if b.is_valid():
-                    b.enabled = True
+        with breakpoints_off():
+            target = gdb.Breakpoint(arg.strip(), internal=True)
+            try:
+                finished = run_with_timeout("reverse-continue",
+                                            f"reverse-continue to {arg.strip()}")
+            finally:
+                target.delete()
         if finished:
             pc = int(gdb.parse_and_eval("$pc"))
             now = where()

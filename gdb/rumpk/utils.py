@@ -10,6 +10,7 @@ After Linux's scripts/gdb/linux/utils.py:
 - Reads of target state are cached until the target runs or stops again, or
   someone writes memory or registers from GDB.
 """
+import contextlib
 import os
 import struct
 import sys
@@ -227,40 +228,49 @@ def read(address, size):
 KERNEL_PHYS = (0x80000000, 0x100000000)   # RAM, mapped at its physical addresses
 
 
+@contextlib.contextmanager
+def physical_memory():
+    """GDB's memory accesses go to physical addresses meanwhile (QEMU's
+    Qqemu.PhyMemMode). The kernel is mapped at its physical addresses, so
+    kernel variables read the same either way; user addresses do not."""
+    gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
+    try:
+        yield
+    finally:
+        gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
+
+
+def stopped_in_user_mode():
+    """True when the live target stopped in U-mode (QEMU's virtual $priv)."""
+    try:
+        return have_target() and int(gdb.parse_and_eval("$priv")) == 0
+    except gdb.error:
+        return False
+
+
+def kernel_readable():
+    """A context in which kernel memory can be read: stopped in U-mode, QEMU
+    refuses GDB the kernel's pages (no U bit), so go through physical memory."""
+    return physical_memory() if stopped_in_user_mode() else contextlib.nullcontext()
+
+
 def _read_kernel_from_user_mode(address, size):
-    """Stopped in U-mode, QEMU refuses GDB the kernel's pages (no U bit):
-    read them through QEMU's physical-memory mode instead. None otherwise."""
-    if not (have_target() and KERNEL_PHYS[0] <= address < KERNEL_PHYS[1]):
+    """The kernel's bytes at `address` when a plain read failed because we
+    are stopped in U-mode; None otherwise."""
+    if not (KERNEL_PHYS[0] <= address < KERNEL_PHYS[1] and stopped_in_user_mode()):
         return None
     try:
-        if int(gdb.parse_and_eval("$priv")) != 0:
-            return None
-        gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
-        try:
+        with physical_memory():
             return bytes(gdb.selected_inferior().read_memory(address, size))
-        finally:
-            gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
     except (gdb.error, gdb.MemoryError):
         return None
 
 
 def kernel_view(invoke):
-    """Decorates a command's invoke: stopped in U-mode, the whole command runs
-    with QEMU reading physical memory, where the kernel's variables are (the
-    kernel is mapped at its physical addresses). Elsewhere it changes nothing."""
+    """Decorates a command's invoke: the whole command runs in kernel_readable()."""
     def wrapper(self, *args):
-        physical = False
-        try:
-            physical = have_target() and int(gdb.parse_and_eval("$priv")) == 0
-        except gdb.error:
-            pass
-        if not physical:
+        with kernel_readable():
             return invoke(self, *args)
-        gdb.execute("maintenance packet Qqemu.PhyMemMode:1", to_string=True)
-        try:
-            return invoke(self, *args)
-        finally:
-            gdb.execute("maintenance packet Qqemu.PhyMemMode:0", to_string=True)
     wrapper.__doc__ = invoke.__doc__
     return wrapper
 
